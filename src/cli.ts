@@ -1,0 +1,222 @@
+#!/usr/bin/env node
+/**
+ * Wires commands to commander and nothing else: each action parses its flags
+ * into typed options and calls src/commands/<verb>.ts. Errors are mapped to
+ * exit codes in one place (runCli).
+ */
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { ExitCode, UserError, UsageError, exitCodeFor } from './errors.js';
+import { processIo, type Io } from './io.js';
+import { TOOL_VERSION } from './version.js';
+import { ingestCommand } from './commands/ingest.js';
+import { rejectsCommand } from './commands/rejects.js';
+import { queryCommand } from './commands/query.js';
+import { sampleCommand } from './commands/sample.js';
+import { policyCheckCommand } from './commands/policy.js';
+import { auditCommand } from './commands/audit.js';
+import { nightlyCommand } from './commands/nightly.js';
+import { parseColumnMapping } from './ingest/mapping.js';
+import { SEVERITIES } from './detect/model.js';
+
+const EXIT_CODES_HELP = `
+Exit codes:
+  0  success; no unsuppressed finding at or above --fail-on
+  1  findings at or above --fail-on (audit, nightly)
+  2  usage, input or policy error (the message names the file, line or field)
+  3  internal error (a bug: please report it with the message)`;
+
+const DEFAULT_DB = 'routeaudit.duckdb';
+
+function positiveInt(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a positive whole number, got "${value}"`);
+    return n;
+  };
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+const dbOption = () => new Option('--db <file>', 'DuckDB database file (":memory:" for a one-shot run)').default(DEFAULT_DB);
+const failOnOption = () =>
+  new Option('--fail-on <severity>', 'exit 1 when an unsuppressed finding is at or above this severity').choices([...SEVERITIES, 'none']).default('high');
+const mapOption = () => new Option('--map <field=source>', 'read a log field from a differently named source field (repeatable)').argParser(collect).default([]);
+const formatOption = () => new Option('--format <format>', 'input format').choices(['auto', 'jsonl', 'csv', 'parquet']).default('auto');
+const memoryOption = () => new Option('--memory-limit <size>', 'DuckDB memory limit, e.g. 2GB');
+
+export function buildProgram(io: Io, setExit: (code: number) => void): Command {
+  const program = new Command('routeaudit')
+    .description('Audits connection logs against a routing policy: geo-fence violations, fallback surges, misconfigured whitelists.')
+    .version(TOOL_VERSION)
+    .addHelpText('after', EXIT_CODES_HELP)
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    .exitOverride();
+
+  program
+    .command('ingest')
+    .description('load connection logs (files, directories, globs) into the database; prints per-file counts')
+    .argument('<paths...>', 'log files, directories (searched recursively) or globs')
+    .addOption(dbOption())
+    .addOption(formatOption())
+    .addOption(mapOption())
+    .addOption(memoryOption())
+    .action(async (paths: string[], opts) => {
+      setExit(await ingestCommand({ paths, db: opts.db, format: opts.format, mapping: parseColumnMapping(opts.map), memoryLimit: opts.memoryLimit }, io));
+    });
+
+  program
+    .command('rejects')
+    .description('show rejected log lines with file, line and reason')
+    .addOption(dbOption())
+    .option('--limit <n>', 'how many to show', positiveInt('--limit'), 50)
+    .action(async (opts) => {
+      setExit(await rejectsCommand({ db: opts.db, limit: opts.limit }, io));
+    });
+
+  program
+    .command('query')
+    .description('run read-only SQL against the database (no file access, no writes)')
+    .argument('<sql>', 'the query')
+    .addOption(dbOption())
+    .addOption(new Option('--format <format>', 'output format').choices(['table', 'json', 'csv', 'arrow']).default('table'))
+    .action(async (sql: string, opts) => {
+      setExit(await queryCommand({ sql, db: opts.db, format: opts.format }, io));
+    });
+
+  program
+    .command('sample')
+    .description('write synthetic logs that reproduce the April 2020 routing incident (deterministic per seed)')
+    .requiredOption('--out <dir>', 'folder to write the logs and policy into')
+    .option('--sessions <n>', 'approximate number of sessions', positiveInt('--sessions'), 6000)
+    .option('--seed <n>', 'random seed', positiveInt('--seed'), 2020)
+    .action(async (opts) => {
+      setExit(await sampleCommand({ out: opts.out, sessions: opts.sessions, seed: opts.seed }, io));
+    });
+
+  const policy = program.command('policy').description('routing policy tools');
+  policy
+    .command('check')
+    .description('validate a policy file; reports every problem with its path and line')
+    .argument('<file>', 'policy YAML')
+    .action(async (file: string) => {
+      setExit(await policyCheckCommand({ file }, io));
+    });
+
+  program
+    .command('audit')
+    .description('run every detection over the database (or over --logs, in memory) and write reports')
+    .requiredOption('--policy <file>', 'routing policy YAML')
+    .addOption(dbOption())
+    .option('--logs <paths...>', 'ingest these logs into an in-memory database first (one-shot audit)')
+    .option('--since <time>', 'window start (inclusive): ISO date or time')
+    .option('--until <time>', 'window end (exclusive): ISO date or time')
+    .option('--last <duration>', 'window of this length ending now, e.g. 24h, 7d')
+    .option('--out <dir>', 'folder for the run folder', 'reports')
+    .option('--no-reports', 'print the summary only; write no run folder')
+    .option('--now <time>', 'the clock for this run (ISO time); default: the system clock')
+    .addOption(failOnOption())
+    .addOption(formatOption())
+    .addOption(mapOption())
+    .addOption(memoryOption())
+    .addHelpText('after', EXIT_CODES_HELP)
+    .action(async (opts) => {
+      setExit(
+        await auditCommand(
+          {
+            policy: opts.policy,
+            db: opts.logs ? ':memory:' : opts.db,
+            logs: opts.logs,
+            since: opts.since,
+            until: opts.until,
+            last: opts.last,
+            out: opts.reports === false ? null : opts.out,
+            now: opts.now,
+            failOn: opts.failOn,
+            format: opts.format,
+            mapping: parseColumnMapping(opts.map),
+            memoryLimit: opts.memoryLimit,
+          },
+          io,
+        ),
+      );
+    });
+
+  program
+    .command('nightly')
+    .description('ingest new logs, audit the last complete UTC day, diff against the previous run, write reports')
+    .requiredOption('--logs <dir>', 'log folder')
+    .requiredOption('--policy <file>', 'routing policy YAML')
+    .addOption(dbOption())
+    .option('--out <dir>', 'folder for run folders and the latest pointer', 'reports')
+    .option('--window <window>', 'audit window instead of the last complete UTC day: a duration ending at the last UTC midnight (24h, 7d) or since/until as START/END')
+    .option('--now <time>', 'the clock for this run (ISO time); default: the system clock')
+    .addOption(failOnOption())
+    .addOption(formatOption())
+    .addOption(mapOption())
+    .addOption(memoryOption())
+    .addHelpText('after', EXIT_CODES_HELP)
+    .action(async (opts) => {
+      setExit(
+        await nightlyCommand(
+          {
+            logs: opts.logs,
+            policy: opts.policy,
+            db: opts.db,
+            out: opts.out,
+            window: opts.window,
+            now: opts.now,
+            failOn: opts.failOn,
+            format: opts.format,
+            mapping: parseColumnMapping(opts.map),
+            memoryLimit: opts.memoryLimit,
+          },
+          io,
+        ),
+      );
+    });
+
+  return program;
+}
+
+/** Runs the CLI in-process and returns the exit code; never throws. */
+export async function runCli(argv: string[], io: Io = processIo()): Promise<number> {
+  let exitCode: number = ExitCode.ok;
+  const program = buildProgram(io, (code) => {
+    exitCode = code;
+  });
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version exit 0; every other commander error is a usage error it has already printed.
+      return error.exitCode === 0 ? ExitCode.ok : ExitCode.userError;
+    }
+    if (error instanceof UsageError || error instanceof UserError) {
+      io.stderr(`routeaudit: ${error.message}\n`);
+      return exitCodeFor(error);
+    }
+    const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    io.stderr(`routeaudit: internal error, please report it:\n${detail}\n`);
+    return ExitCode.internal;
+  }
+}
+
+function isEntryPoint(): boolean {
+  const invoked = process.argv[1];
+  if (!invoked) return false;
+  try {
+    return realpathSync(invoked) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryPoint()) {
+  process.exitCode = await runCli(process.argv.slice(2));
+}

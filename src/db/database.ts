@@ -1,0 +1,325 @@
+/**
+ * The only module that talks to @duckdb/node-api. It owns one DuckDB instance
+ * and one connection per process (two instances on one file in one process do
+ * not lock each other and lose writes), pins every connection to UTC, and
+ * converts DuckDB values to plain JS once, here:
+ *   BIGINT/HUGEINT -> number (throws beyond 2^53 instead of losing precision)
+ *   TIMESTAMP[TZ]  -> ISO-8601 string in UTC, microseconds kept when present
+ *   DATE           -> 'YYYY-MM-DD';  DECIMAL -> number;  LIST -> array
+ */
+import {
+  DuckDBInstance,
+  DuckDBTypeId,
+  LIST,
+  VARCHAR,
+  createDuckDBValueConverter,
+  listValue,
+  type DuckDBConnection,
+  type DuckDBValue,
+  type DuckDBValueConverter,
+  type DuckDBType,
+  type DuckDBResultReader,
+  arrayFromArrayValue,
+  arrayFromListValue,
+  booleanFromValue,
+  bytesFromBlobValue,
+  doubleFromDecimalValue,
+  nullConverter,
+  numberFromValue,
+  objectFromStructValue,
+  stringFromValue,
+  unsupportedConverter,
+} from '@duckdb/node-api';
+import { resolve } from 'node:path';
+import { DatabaseLockedError, UserError } from '../errors.js';
+import { quoteLiteral } from './sql.js';
+
+export type SqlScalar = string | number | bigint | boolean | null;
+/** A list parameter carries its element type: an empty list has none to infer. */
+export interface SqlList {
+  readonly kind: 'list';
+  readonly items: readonly (string | null)[];
+}
+export type SqlParam = SqlScalar | SqlList;
+export type SqlParams = Record<string, SqlParam> | SqlParam[];
+
+export type JsValue = string | number | boolean | null | JsValue[] | { [key: string]: JsValue } | Uint8Array;
+export type Row = Record<string, JsValue>;
+
+export function varcharList(items: readonly (string | null)[]): SqlList {
+  return { kind: 'list', items };
+}
+
+export interface OpenOptions {
+  readOnly?: boolean;
+  /** false blocks file and network access from SQL (used for ad hoc queries). */
+  externalAccess?: boolean;
+  memoryLimit?: string;
+  threads?: number;
+}
+
+export interface ColumnInfo {
+  name: string;
+  type: string;
+  typeId: DuckDBTypeId;
+}
+
+export interface QueryResult {
+  columns: ColumnInfo[];
+  rows: Row[];
+}
+
+export class Database {
+  private constructor(
+    readonly path: string,
+    private instance: DuckDBInstance,
+    private connection: DuckDBConnection,
+  ) {}
+
+  static async open(path: string, options: OpenOptions = {}): Promise<Database> {
+    const config: Record<string, string> = {};
+    if (options.readOnly) config.access_mode = 'READ_ONLY';
+    if (options.memoryLimit) config.memory_limit = options.memoryLimit;
+    if (options.threads) config.threads = String(options.threads);
+    let instance: DuckDBInstance;
+    try {
+      instance = await DuckDBInstance.create(path, config);
+    } catch (error) {
+      throw translateOpenError(path, error);
+    }
+    const connection = await instance.connect();
+    const db = new Database(path, instance, connection);
+    await db.run(`SET TimeZone = 'UTC'`);
+    if (options.externalAccess === false) await db.run('SET enable_external_access = false');
+    return db;
+  }
+
+  async run(sql: string, params?: SqlParams): Promise<void> {
+    await this.connection.run(sql, ...bind(params));
+  }
+
+  /**
+   * Runs a multi-statement script (a file from queries/), binding to each
+   * statement only the named parameters it uses; DuckDB's own multi-statement
+   * run would bind them to the last statement alone.
+   */
+  async runScript(sql: string, params: Record<string, SqlParam> = {}): Promise<void> {
+    const extracted = await this.connection.extractStatements(sql);
+    for (let index = 0; index < extracted.count; index++) {
+      const prepared = await extracted.prepare(index);
+      try {
+        const used: Record<string, SqlParam> = {};
+        for (let p = 1; p <= prepared.parameterCount; p++) {
+          const name = prepared.parameterName(p);
+          if (!(name in params)) throw new Error(`no value bound for parameter $${name}`);
+          used[name] = params[name]!;
+        }
+        if (prepared.parameterCount > 0) prepared.bind(...(bind(used) as [Record<string, DuckDBValue>, Record<string, DuckDBType | undefined>]));
+        await prepared.run();
+      } finally {
+        prepared.destroySync();
+      }
+    }
+  }
+
+  async all<T extends Row = Row>(sql: string, params?: SqlParams): Promise<T[]> {
+    const reader = await this.connection.runAndReadAll(sql, ...bind(params));
+    return reader.convertRowObjects(plainConverter) as T[];
+  }
+
+  async one<T extends Row = Row>(sql: string, params?: SqlParams): Promise<T> {
+    const rows = await this.all<T>(sql, params);
+    if (rows.length !== 1) throw new Error(`expected one row, got ${rows.length}: ${sql.slice(0, 80)}`);
+    return rows[0]!;
+  }
+
+  /** Rows plus column names and DuckDB types, for ad hoc queries and Arrow export. */
+  async query(sql: string, params?: SqlParams): Promise<QueryResult> {
+    const reader: DuckDBResultReader = await this.connection.runAndReadAll(sql, ...bind(params));
+    const columns = reader.columnNames().map((name, i) => {
+      const type: DuckDBType = reader.columnType(i);
+      return { name, type: type.toString(), typeId: type.typeId };
+    });
+    return { columns, rows: reader.convertRowObjects(plainConverter) as Row[] };
+  }
+
+  /** Runs fn inside BEGIN/COMMIT; rolls back on any error and rethrows it. */
+  async transaction<T>(fn: () => Promise<T>): Promise<T> {
+    await this.run('BEGIN TRANSACTION');
+    try {
+      const result = await fn();
+      await this.run('COMMIT');
+      return result;
+    } catch (error) {
+      try {
+        await this.run('ROLLBACK');
+      } catch {
+        // The first error is the one worth reporting; a failed rollback after
+        // it (e.g. the connection is gone) adds nothing the user can act on.
+      }
+      throw error;
+    }
+  }
+
+  /** Appends rows to a temporary table; for the slow, exact line reader. */
+  async appendToTemp(table: string, rows: readonly (readonly (string | number | boolean | null)[])[]): Promise<void> {
+    const appender = await this.connection.createAppender(table, 'main', 'temp');
+    try {
+      for (const row of rows) {
+        for (const value of row) {
+          if (value === null) appender.appendNull();
+          else if (typeof value === 'number') appender.appendBigInt(BigInt(value));
+          else if (typeof value === 'boolean') appender.appendBoolean(value);
+          else appender.appendVarchar(value);
+        }
+        appender.endRow();
+      }
+      appender.flushSync();
+    } finally {
+      appender.closeSync();
+    }
+  }
+
+  /** Interrupts the running query (used on SIGINT). */
+  interrupt(): void {
+    this.connection.interrupt();
+  }
+
+  close(): void {
+    this.connection.closeSync();
+    this.instance.closeSync();
+  }
+}
+
+/** Opens a database, runs fn, and always closes it; the first error wins. */
+export async function withDatabase<T>(path: string, options: OpenOptions, fn: (db: Database) => Promise<T>): Promise<T> {
+  const db = await Database.open(path, options);
+  try {
+    return await fn(db);
+  } finally {
+    db.close();
+  }
+}
+
+/** A --db argument as a path from the given working directory (the Io's, not the process's); ':memory:' as is. */
+export function resolveDatabasePath(db: string, cwd: string): string {
+  return db === ':memory:' ? db : resolve(cwd, db);
+}
+
+export { quoteLiteral };
+
+const VARCHAR_LIST = LIST(VARCHAR);
+
+type Bound = [values: DuckDBValue[] | Record<string, DuckDBValue> | undefined, types: Record<string, DuckDBType | undefined> | DuckDBType[] | undefined];
+
+/** Converts params to DuckDB values; list params get an explicit LIST(VARCHAR) type. */
+function bind(params: SqlParams | undefined): Bound {
+  if (params === undefined) return [undefined, undefined];
+  if (Array.isArray(params)) {
+    return [params.map(toDuckDBValue), params.some(isList) ? params.map((p) => (isList(p) ? VARCHAR_LIST : undefined)) as DuckDBType[] : undefined];
+  }
+  const values: Record<string, DuckDBValue> = {};
+  const types: Record<string, DuckDBType | undefined> = {};
+  for (const [key, value] of Object.entries(params)) {
+    values[key] = toDuckDBValue(value);
+    if (isList(value)) types[key] = VARCHAR_LIST;
+  }
+  return [values, types];
+}
+
+function isList(value: SqlParam): value is SqlList {
+  return value !== null && typeof value === 'object';
+}
+
+function toDuckDBValue(value: SqlParam): DuckDBValue {
+  return isList(value) ? listValue([...value.items]) : value;
+}
+
+function translateOpenError(path: string, error: unknown): Error {
+  const message = error instanceof Error ? error.message : String(error);
+  if (/Could not set lock on file/i.test(message)) {
+    const pid = /PID (\d+)/.exec(message)?.[1];
+    return new DatabaseLockedError(
+      `database "${path}" is in use by another process${pid ? ` (PID ${pid})` : ''}; ` +
+        'wait for that run to finish, or use another --db',
+    );
+  }
+  if (/database does not exist/i.test(message)) {
+    return new UserError(`database "${path}" does not exist: ingest logs first (routeaudit ingest PATH --db ${path})`);
+  }
+  if (/not a valid DuckDB database file|file is not a database|Unable to open database/i.test(message)) {
+    return new UserError(`cannot open database "${path}": ${message.split('\n')[0]}`);
+  }
+  if (/No such file or directory|Cannot open file/i.test(message)) {
+    return new UserError(`cannot open database "${path}": ${message.split('\n')[0]}`);
+  }
+  return error instanceof Error ? error : new Error(message);
+}
+
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
+function safeNumber(value: bigint): number {
+  if (value > MAX_SAFE || value < -MAX_SAFE) {
+    throw new Error(`integer ${value} does not fit a JavaScript number exactly`);
+  }
+  return Number(value);
+}
+
+/** Formats epoch microseconds as ISO-8601 UTC; sub-millisecond digits only when present. */
+export function isoFromMicros(micros: bigint): string {
+  const millis = micros / 1000n;
+  const rest = micros - millis * 1000n;
+  const adjustedMillis = rest < 0n ? millis - 1n : millis;
+  const subMillis = rest < 0n ? rest + 1000n : rest;
+  const base = new Date(Number(adjustedMillis)).toISOString();
+  return subMillis === 0n ? base : `${base.slice(0, -1)}${subMillis.toString().padStart(3, '0')}Z`;
+}
+
+const toIso = (value: DuckDBValue): string => isoFromMicros((value as { micros: bigint }).micros);
+const toSafeNumber = (value: DuckDBValue): number => safeNumber(value as bigint);
+const toText = (value: DuckDBValue): string => String(value);
+
+const plainConverter: DuckDBValueConverter<JsValue> = createDuckDBValueConverter<JsValue>({
+  [DuckDBTypeId.INVALID]: unsupportedConverter,
+  [DuckDBTypeId.BOOLEAN]: booleanFromValue,
+  [DuckDBTypeId.TINYINT]: numberFromValue,
+  [DuckDBTypeId.SMALLINT]: numberFromValue,
+  [DuckDBTypeId.INTEGER]: numberFromValue,
+  [DuckDBTypeId.BIGINT]: toSafeNumber,
+  [DuckDBTypeId.UTINYINT]: numberFromValue,
+  [DuckDBTypeId.USMALLINT]: numberFromValue,
+  [DuckDBTypeId.UINTEGER]: numberFromValue,
+  [DuckDBTypeId.UBIGINT]: toSafeNumber,
+  [DuckDBTypeId.FLOAT]: numberFromValue,
+  [DuckDBTypeId.DOUBLE]: numberFromValue,
+  [DuckDBTypeId.TIMESTAMP]: toIso,
+  [DuckDBTypeId.DATE]: toText,
+  [DuckDBTypeId.TIME]: toText,
+  [DuckDBTypeId.INTERVAL]: toText,
+  [DuckDBTypeId.HUGEINT]: toSafeNumber,
+  [DuckDBTypeId.UHUGEINT]: toSafeNumber,
+  [DuckDBTypeId.VARCHAR]: stringFromValue,
+  [DuckDBTypeId.BLOB]: bytesFromBlobValue,
+  [DuckDBTypeId.DECIMAL]: doubleFromDecimalValue,
+  [DuckDBTypeId.TIMESTAMP_S]: toText,
+  [DuckDBTypeId.TIMESTAMP_MS]: toText,
+  [DuckDBTypeId.TIMESTAMP_NS]: toText,
+  [DuckDBTypeId.ENUM]: stringFromValue,
+  [DuckDBTypeId.LIST]: arrayFromListValue,
+  [DuckDBTypeId.STRUCT]: objectFromStructValue,
+  [DuckDBTypeId.MAP]: toText,
+  [DuckDBTypeId.ARRAY]: arrayFromArrayValue,
+  [DuckDBTypeId.UUID]: stringFromValue,
+  [DuckDBTypeId.UNION]: toText,
+  [DuckDBTypeId.BIT]: toText,
+  [DuckDBTypeId.TIME_TZ]: toText,
+  [DuckDBTypeId.TIMESTAMP_TZ]: toIso,
+  [DuckDBTypeId.ANY]: unsupportedConverter,
+  [DuckDBTypeId.BIGNUM]: toText,
+  [DuckDBTypeId.SQLNULL]: nullConverter,
+  [DuckDBTypeId.STRING_LITERAL]: unsupportedConverter,
+  [DuckDBTypeId.INTEGER_LITERAL]: unsupportedConverter,
+  [DuckDBTypeId.TIME_NS]: toText,
+  [DuckDBTypeId.GEOMETRY]: toText,
+  [DuckDBTypeId.VARIANT]: toText,
+});

@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { Database, isoFromMicros, varcharList } from '../src/db/database.js';
+import { quoteIdentifier, quoteLiteral } from '../src/db/sql.js';
+
+describe('Database', () => {
+  it('pins the session to UTC whatever the process zone', async () => {
+    const db = await Database.open(':memory:');
+    try {
+      const row = await db.one(`SELECT current_setting('TimeZone') AS tz, TIMESTAMPTZ '2020-04-01 08:00:00+08:00' AS ts`);
+      expect(row).toEqual({ tz: 'UTC', ts: '2020-04-01T00:00:00.000Z' });
+    } finally {
+      db.close();
+    }
+  });
+
+  it('binds scalars and typed lists, including an empty list', async () => {
+    const db = await Database.open(':memory:');
+    try {
+      const row = await db.one('SELECT $a AS a, len($xs) AS n, $ys AS ys', { a: "it's", xs: varcharList([]), ys: varcharList(['x', null]) });
+      expect(row).toEqual({ a: "it's", n: 0, ys: ['x', null] });
+    } finally {
+      db.close();
+    }
+  });
+
+  it('refuses to turn a BIGINT beyond 2^53 into a rounded number', async () => {
+    const db = await Database.open(':memory:');
+    try {
+      await expect(db.all('SELECT 9007199254740993::BIGINT AS big')).rejects.toThrow(/does not fit/);
+      expect(await db.one('SELECT 9007199254740991::BIGINT AS ok')).toEqual({ ok: 9007199254740991 });
+    } finally {
+      db.close();
+    }
+  });
+
+  it('rolls a failed transaction back', async () => {
+    const db = await Database.open(':memory:');
+    try {
+      await db.run('CREATE TABLE t (x INTEGER)');
+      await expect(
+        db.transaction(async () => {
+          await db.run('INSERT INTO t VALUES (1)');
+          throw new Error('boom');
+        }),
+      ).rejects.toThrow('boom');
+      expect(await db.one('SELECT count(*) AS n FROM t')).toEqual({ n: 0 });
+    } finally {
+      db.close();
+    }
+  });
+});
+
+describe('isoFromMicros', () => {
+  it('keeps sub-millisecond digits only when present, also before 1970', () => {
+    expect(isoFromMicros(1_585_728_000_250_000n)).toBe('2020-04-01T08:00:00.250Z');
+    expect(isoFromMicros(1_585_728_000_250_123n)).toBe('2020-04-01T08:00:00.250123Z');
+    expect(isoFromMicros(-1n)).toBe('1969-12-31T23:59:59.999999Z');
+  });
+});
+
+describe('quoting', () => {
+  it('doubles quotes and refuses NUL', () => {
+    expect(quoteLiteral("a'b")).toBe("'a''b'");
+    expect(quoteIdentifier('a"b')).toBe('"a""b"');
+    expect(() => quoteLiteral('a\0b')).toThrow(/NUL/);
+  });
+});
