@@ -1,0 +1,84 @@
+-- The database layout. Idempotent: run on every open of a writable database.
+-- Invariant: for every ingested_files row, lines_read = loaded + duplicates + rejected,
+-- and those numbers equal the rows in connections / duplicates / rejects for that file_id.
+
+CREATE SEQUENCE IF NOT EXISTS ingested_file_ids START 1;
+
+CREATE TABLE IF NOT EXISTS ingested_files (
+  file_id           BIGINT PRIMARY KEY,
+  path              VARCHAR NOT NULL,     -- as the user named it (relative to the working directory when inside it)
+  absolute_path     VARCHAR NOT NULL,     -- nominates growth candidates; identity is the content hash
+  format            VARCHAR NOT NULL,     -- jsonl | csv | parquet
+  compression       VARCHAR NOT NULL,     -- none | gzip | zstd
+  content_sha256    VARCHAR NOT NULL,     -- of the decompressed bytes: the file's identity
+  content_bytes     BIGINT NOT NULL,
+  head_sha256       VARCHAR NOT NULL,     -- of the first 4096 decompressed bytes: finds grown files
+  ends_with_newline BOOLEAN NOT NULL,
+  total_lines       BIGINT NOT NULL,      -- lines (Parquet: rows) in the whole content
+  extends_file_id   BIGINT,               -- a grown file: the entry whose content is its prefix
+  first_line        BIGINT NOT NULL,      -- first line read for this entry (1, or the old total + 1)
+  lines_read        BIGINT NOT NULL,
+  loaded            BIGINT NOT NULL,
+  duplicates        BIGINT NOT NULL,
+  rejected          BIGINT NOT NULL,
+  mapping           VARCHAR NOT NULL,     -- the column mapping used, as JSON
+  ingested_at       TIMESTAMPTZ NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS connections (
+  ts             TIMESTAMPTZ NOT NULL,
+  session_id     VARCHAR NOT NULL,
+  dc_id          VARCHAR NOT NULL,
+  outcome        VARCHAR NOT NULL,
+  tier           VARCHAR,
+  attempt        INTEGER,
+  latency_ms     INTEGER,
+  account_id     VARCHAR,
+  meeting_id     VARCHAR,
+  user_id        VARCHAR,
+  client_ip      VARCHAR,
+  client_country VARCHAR,
+  traffic        VARCHAR,
+  file_id        BIGINT NOT NULL,
+  line_no        BIGINT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS rejects (
+  file_id    BIGINT NOT NULL,
+  line_no    BIGINT NOT NULL,
+  reason     VARCHAR NOT NULL,
+  raw        VARCHAR,                     -- the line, or its first 4 KiB when longer
+  raw_bytes  BIGINT NOT NULL,             -- the whole line's length in bytes
+  raw_sha256 VARCHAR                      -- set when raw was cut: identifies the whole line
+);
+
+CREATE TABLE IF NOT EXISTS duplicates (
+  file_id          BIGINT NOT NULL,
+  line_no          BIGINT NOT NULL,
+  original_file_id BIGINT NOT NULL,       -- where the identical record is stored
+  original_line_no BIGINT NOT NULL
+);
+
+-- Audit history, for the run-to-run diff (docs/report-format.md): one row per run
+-- (a re-run of the same window and policy replaces its row) and its incidents.
+CREATE TABLE IF NOT EXISTS audit_runs (
+  run_id          VARCHAR PRIMARY KEY,
+  policy_path     VARCHAR NOT NULL,       -- the policy's identity across edits
+  policy_sha256   VARCHAR NOT NULL,
+  since           TIMESTAMPTZ,
+  until           TIMESTAMPTZ,
+  generated_at    TIMESTAMPTZ NOT NULL,
+  previous_run_id VARCHAR
+);
+
+CREATE TABLE IF NOT EXISTS audit_run_incidents (
+  run_id          VARCHAR NOT NULL,
+  incident_id     VARCHAR NOT NULL,
+  rule            VARCHAR NOT NULL,
+  client_region   VARCHAR NOT NULL,
+  dc_region       VARCHAR NOT NULL,
+  severity        VARCHAR NOT NULL,
+  first_seen      TIMESTAMPTZ NOT NULL,
+  last_seen       TIMESTAMPTZ NOT NULL,
+  session_count   BIGINT NOT NULL
+);

@@ -1,0 +1,50 @@
+import { resolveDatabasePath, withDatabase } from '../db/database.js';
+import { ExitCode } from '../errors.js';
+import { discoverLogFiles, type FormatChoice } from '../ingest/discover.js';
+import { ingestFiles, type IngestSummary } from '../ingest/ingester.js';
+import type { ColumnMapping } from '../ingest/mapping.js';
+import type { Io } from '../io.js';
+import { ingestProgressReporter } from '../progress.js';
+import { formatTable } from '../report/table.js';
+
+export interface IngestCommandOptions {
+  paths: string[];
+  db: string;
+  format: FormatChoice;
+  mapping: ColumnMapping;
+  memoryLimit?: string;
+}
+
+export async function ingestCommand(options: IngestCommandOptions, io: Io): Promise<ExitCode> {
+  const discovery = discoverLogFiles(options.paths, options.format, io.cwd);
+  const summary = await withDatabase(resolveDatabasePath(options.db, io.cwd), { memoryLimit: options.memoryLimit }, (db) =>
+    ingestFiles(db, discovery.files, { mapping: options.mapping, now: io.now, onProgress: ingestProgressReporter(io) }),
+  );
+  io.stdout(formatIngestSummary(summary, discovery.skipped));
+  return summary.failed > 0 ? ExitCode.userError : ExitCode.ok;
+}
+
+/** The per-file table, the skipped files, and the accounting line that says the counts add up. */
+export function formatIngestSummary(summary: IngestSummary, skipped: readonly { path: string; reason: string }[]): string {
+  const rows = summary.files.map((f) => [f.path, f.format + (f.compression === 'none' ? '' : `+${f.compression}`), statusText(f.status), f.linesRead, f.loaded, f.duplicates, f.rejected, f.note]);
+  let text = formatTable(['file', 'format', 'status', 'read', 'loaded', 'duplicates', 'rejected', 'note'], rows);
+  for (const s of skipped) text += `skipped ${s.path}: ${s.reason}\n`;
+  const t = summary.totals;
+  const byStatus = (status: string) => summary.files.filter((f) => f.status === status).length;
+  const adds = t.linesRead === t.loaded + t.duplicates + t.rejected;
+  text +=
+    `\n${summary.files.length} file${summary.files.length === 1 ? '' : 's'}: ${byStatus('loaded')} loaded, ${byStatus('already-ingested')} already ingested, ${byStatus('failed')} failed\n` +
+    `lines read ${fmt(t.linesRead)} = loaded ${fmt(t.loaded)} + duplicates ${fmt(t.duplicates)} + rejected ${fmt(t.rejected)}` +
+    (adds ? ' (adds up)\n' : ' (DOES NOT ADD UP: please report this)\n');
+  if (t.rejected > 0) text += `see the rejected lines with: routeaudit rejects\n`;
+  for (const f of summary.files.filter((f) => f.status === 'failed')) text += `error: ${f.path}: ${f.note}\n`;
+  return text;
+}
+
+function statusText(status: string): string {
+  return status === 'already-ingested' ? 'already ingested' : status;
+}
+
+function fmt(n: number): string {
+  return n.toLocaleString('en-US');
+}

@@ -1,0 +1,137 @@
+/**
+ * One streaming pass over a log file's decompressed bytes: its identity
+ * (SHA-256 of the content, so a renamed or re-compressed copy is recognised),
+ * its line structure (to cross-check what DuckDB read), and the hash of given
+ * prefixes (to recognise a file that grew since it was last ingested).
+ */
+import { createHash, type Hash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { Transform, type Readable } from 'node:stream';
+import * as zlib from 'node:zlib';
+import { Decompress as ZstdDecompress } from 'fzstd';
+import type { Compression } from './discover.js';
+
+export const HEAD_BYTES = 4096;
+
+export interface Fingerprint {
+  sha256: string;
+  bytes: number;
+  headSha256: string;
+  /** '\n' characters in the content. */
+  newlines: number;
+  /** '\r\n' pairs: DuckDB's line reader drops their '\r'. */
+  crlfs: number;
+  endsWithNewline: boolean;
+  /** Lines as an editor counts them: newlines, plus one for a last line without one. */
+  lines: number;
+  /** SHA-256 of the first N bytes, for each requested N the content reached. */
+  prefixSha256: Map<number, string>;
+}
+
+/** The decompressed byte stream of a file. */
+export function openContent(path: string, compression: Compression): Readable {
+  const raw = createReadStream(path, { highWaterMark: 1 << 20 });
+  if (compression === 'none') return raw;
+  const decompressor = compression === 'gzip' ? zlib.createGunzip() : createZstdStream();
+  raw.on('error', (error) => decompressor.destroy(error));
+  return raw.pipe(decompressor);
+}
+
+/** Node's own zstd where it has one (22.15+), else the pure-JS fzstd. */
+function createZstdStream(): Transform {
+  const native = (zlib as unknown as { createZstdDecompress?: () => Transform }).createZstdDecompress;
+  if (native) return native();
+  let decoder: ZstdDecompress;
+  return new Transform({
+    construct(callback) {
+      decoder = new ZstdDecompress((chunk) => this.push(Buffer.from(chunk)));
+      callback();
+    },
+    transform(chunk: Buffer, _encoding, callback) {
+      try {
+        decoder.push(chunk);
+        callback();
+      } catch (error) {
+        callback(error as Error);
+      }
+    },
+    flush(callback) {
+      try {
+        decoder.push(new Uint8Array(0), true);
+        callback();
+      } catch (error) {
+        callback(error as Error);
+      }
+    },
+  });
+}
+
+/** Reads up to HEAD_BYTES of decompressed content (cheap: stops early). */
+export async function readHead(path: string, compression: Compression): Promise<Buffer> {
+  const stream = openContent(path, compression);
+  const parts: Buffer[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of stream) {
+      parts.push(chunk as Buffer);
+      size += (chunk as Buffer).length;
+      if (size >= HEAD_BYTES) break;
+    }
+  } finally {
+    stream.destroy();
+  }
+  return Buffer.concat(parts).subarray(0, HEAD_BYTES);
+}
+
+export function sha256Hex(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+export async function fingerprint(path: string, compression: Compression, prefixLengths: readonly number[] = []): Promise<Fingerprint> {
+  const hash = createHash('sha256');
+  const pending = [...new Set(prefixLengths)].filter((n) => n > 0).sort((a, b) => a - b);
+  const prefixSha256 = new Map<number, string>();
+  const head: Buffer[] = [];
+  let headSize = 0;
+  let bytes = 0;
+  let newlines = 0;
+  let crlfs = 0;
+  let previousByte = -1;
+
+  const snapshot = (h: Hash, length: number) => prefixSha256.set(length, h.copy().digest('hex'));
+
+  for await (const data of openContent(path, compression)) {
+    const chunk = data as Buffer;
+    if (headSize < HEAD_BYTES) {
+      const take = chunk.subarray(0, HEAD_BYTES - headSize);
+      head.push(take);
+      headSize += take.length;
+    }
+    let offset = 0;
+    while (pending.length > 0 && pending[0]! <= bytes + chunk.length) {
+      const cut = pending.shift()! - bytes;
+      hash.update(chunk.subarray(offset, cut));
+      offset = cut;
+      snapshot(hash, bytes + cut);
+    }
+    hash.update(chunk.subarray(offset));
+    for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) {
+      newlines++;
+      const before = i > 0 ? chunk[i - 1] : previousByte;
+      if (before === 13) crlfs++;
+    }
+    if (chunk.length > 0) previousByte = chunk[chunk.length - 1]!;
+    bytes += chunk.length;
+  }
+  const endsWithNewline = previousByte === 10;
+  return {
+    sha256: hash.digest('hex'),
+    bytes,
+    headSha256: sha256Hex(Buffer.concat(head)),
+    newlines,
+    crlfs,
+    endsWithNewline,
+    lines: newlines + (bytes > 0 && !endsWithNewline ? 1 : 0),
+    prefixSha256,
+  };
+}

@@ -1,0 +1,37 @@
+import { UsageError } from '../errors.js';
+import { LOG_FIELDS, isLogField, type LogField } from './schema.js';
+
+/** Log field -> the name it has in the input (a JSON key, a JSON path starting with `$.`, or a CSV/Parquet column). */
+export type ColumnMapping = Record<LogField, string>;
+
+export function identityMapping(): ColumnMapping {
+  return Object.fromEntries(LOG_FIELDS.map((field) => [field, field])) as ColumnMapping;
+}
+
+/** Parses repeated `--map field=source` flags. Unknown fields and a source used twice are usage errors. */
+export function parseColumnMapping(flags: readonly string[]): ColumnMapping {
+  const mapping = identityMapping();
+  const seen = new Map<string, string>();
+  for (const flag of flags) {
+    const eq = flag.indexOf('=');
+    const field = eq > 0 ? flag.slice(0, eq).trim() : '';
+    const source = eq > 0 ? flag.slice(eq + 1).trim() : '';
+    if (!field || !source) throw new UsageError(`--map "${flag}": expected FIELD=SOURCE, e.g. --map ts=timestamp`);
+    if (!isLogField(field)) throw new UsageError(`--map "${flag}": unknown log field "${field}" (expected one of: ${LOG_FIELDS.join(', ')})`);
+    if (seen.has(field)) throw new UsageError(`--map "${flag}": field "${field}" is already mapped to "${seen.get(field)}"`);
+    seen.set(field, source);
+    mapping[field] = source;
+  }
+  const sources = new Map<string, LogField>();
+  for (const field of LOG_FIELDS) {
+    const other = sources.get(mapping[field]);
+    if (other) throw new UsageError(`--map: "${mapping[field]}" would feed both "${other}" and "${field}"`);
+    sources.set(mapping[field], field);
+  }
+  return mapping;
+}
+
+/** JSON path for a source name: `$.a.b` is used as given; any other name is one quoted key. */
+export function jsonPathFor(source: string): string {
+  return source.startsWith('$.') ? source : `$."${source.replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"`;
+}

@@ -1,0 +1,28 @@
+/** The connection log schema (docs/log-format.md): one record per connection attempt. */
+
+export const LOG_FIELDS = [
+  'ts',
+  'session_id',
+  'dc_id',
+  'outcome',
+  'tier',
+  'attempt',
+  'latency_ms',
+  'account_id',
+  'meeting_id',
+  'user_id',
+  'client_ip',
+  'client_country',
+  'traffic',
+] as const;
+export type LogField = (typeof LOG_FIELDS)[number];
+
+export const REQUIRED_FIELDS: readonly LogField[] = ['ts', 'session_id', 'dc_id', 'outcome'];
+
+export const OUTCOMES = ['connected', 'timeout', 'refused', 'error'] as const;
+export const TIERS = ['primary', 'secondary'] as const;
+export const TRAFFIC_TYPES = ['media', 'signaling', 'key_exchange', 'other'] as const;
+
+export function isLogField(name: string): name is LogField {
+  return (LOG_FIELDS as readonly string[]).includes(name);
+}
