@@ -1,0 +1,70 @@
+/** The routing policy as routeaudit uses it, after parsing and validation. See docs/policy.md. */
+
+export interface Datacenter {
+  id: string;
+  /** ISO-3166 alpha-2, upper case. */
+  country: string;
+  operator: string | null;
+  /** The explicit `region` field, else the region that lists `country`, else null (unmapped). */
+  region: string | null;
+}
+
+export interface RegionRouting {
+  primary: string[];
+  secondary: string[];
+}
+
+export interface Fence {
+  id: string;
+  datacenterRegions: string[];
+  clientRegions: string[];
+}
+
+export interface AccountSelection {
+  id: string;
+  homeRegion: string;
+  allowedRegions: string[];
+}
+
+export interface FallbackSettings {
+  primaryTimeoutMs: number;
+  /** A share in [0, 1]. */
+  maxRate: number;
+  /** Window length in milliseconds; windows are aligned to UTC epoch multiples. */
+  windowMs: number;
+  minSessions: number;
+}
+
+export interface Suppression {
+  /** Position in the policy's `suppressions` list, for messages. */
+  index: number;
+  rule: string;
+  account: string | null;
+  datacenter: string | null;
+  clientRegion: string | null;
+  /** ISO-8601 UTC instant: the suppression applies to sessions that start before it. */
+  until: string;
+  reason: string;
+}
+
+export interface Policy {
+  version: 1;
+  /** Region id -> ISO countries, in file order. */
+  regions: Record<string, string[]>;
+  datacenters: Datacenter[];
+  /** Client region id -> its primary datacenters and backup-bridge whitelist. */
+  routing: Record<string, RegionRouting>;
+  fences: Fence[];
+  accounts: AccountSelection[];
+  fallback: FallbackSettings;
+  incidentGapMs: number;
+  suppressions: Suppression[];
+}
+
+export interface LoadedPolicy {
+  policy: Policy;
+  /** Path as the user gave it. */
+  file: string;
+  /** SHA-256 of the file's bytes, hex; the run-to-run diff compares runs of the same policy by it. */
+  sha256: string;
+}
