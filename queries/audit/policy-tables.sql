@@ -1,0 +1,30 @@
+-- The routing policy as tables, from bound parallel lists (one list per column,
+-- unnested together), so no policy value is ever spliced into SQL text.
+
+CREATE OR REPLACE TEMP TABLE policy_regions AS
+SELECT unnest($region_ids) AS region, unnest($region_countries) AS country;
+
+CREATE OR REPLACE TEMP TABLE policy_datacenters AS
+SELECT unnest($dc_ids) AS dc_id, unnest($dc_countries) AS country,
+       unnest($dc_operators) AS operator, unnest($dc_regions) AS region;
+
+CREATE OR REPLACE TEMP TABLE policy_routing AS
+SELECT unnest($routing_regions) AS client_region, unnest($routing_tiers) AS tier,
+       unnest($routing_dcs) AS dc_id, unnest($routing_positions)::INTEGER AS position;
+
+CREATE OR REPLACE TEMP TABLE policy_fence_dc_regions AS
+SELECT unnest($fence_dc_ids) AS fence_id, unnest($fence_dc_regions) AS region;
+
+CREATE OR REPLACE TEMP TABLE policy_fence_client_regions AS
+SELECT unnest($fence_client_ids) AS fence_id, unnest($fence_client_regions) AS region;
+
+-- An account's allowed regions include its home region.
+CREATE OR REPLACE TEMP TABLE policy_account_regions AS
+SELECT unnest($account_ids) AS account_id, unnest($account_home_regions) AS home_region,
+       unnest($account_regions) AS region;
+
+CREATE OR REPLACE TEMP TABLE policy_suppressions AS
+SELECT unnest($suppression_indexes)::INTEGER AS suppression_index, unnest($suppression_rules) AS rule,
+       unnest($suppression_accounts) AS account_id, unnest($suppression_datacenters) AS dc_id,
+       unnest($suppression_client_regions) AS client_region,
+       unnest($suppression_untils)::TIMESTAMPTZ AS until, unnest($suppression_reasons) AS reason;

@@ -1,0 +1,19 @@
+-- id: geofence-contact
+-- title: Session attempted a fenced datacenter without connecting
+-- severity: medium
+-- kind: session
+-- description: A session attempted (any outcome) a datacenter that a fence closes to
+--   its client region but never connected to such a datacenter. Routing sent it
+--   there; only the datacenter's failure kept the traffic out.
+-- parameters: none
+WITH fenced_attempts AS (
+  SELECT * FROM audit_attempts WHERE in_window AND fence_id IS NOT NULL
+)
+SELECT a.session_id, 'geofence-contact' AS rule, 'medium' AS severity,
+  a.dc_id, a.dc_region, a.file_id AS evidence_file_id, a.line_no AS evidence_line_no,
+  'attempted ' || a.dc_id || ' in ' || a.dc_region || ' (outcome ' || a.outcome || '), which fence "' ||
+    a.fence_id || '" closes to ' || a.client_region || ' clients; never connected to it' AS detail
+FROM fenced_attempts a
+WHERE NOT EXISTS (
+  SELECT 1 FROM fenced_attempts c WHERE c.session_id = a.session_id AND c.outcome = 'connected')
+QUALIFY row_number() OVER (PARTITION BY a.session_id ORDER BY a.seq) = 1;

@@ -1,0 +1,285 @@
+/**
+ * Runs an audit over the database: policy tables, sessions (derived once),
+ * every detection in queries/detections, findings, incidents, fallback windows
+ * and coverage; then explains each incident from the policy. The result is
+ * the AuditReport that every reporter renders. The run-to-run diff is applied
+ * afterwards (history.ts), because it needs the database's earlier runs.
+ */
+import type { Database, Row } from '../db/database.js';
+import { QueryError } from '../errors.js';
+import { prepareStore } from '../ingest/ingester.js';
+import { loadPolicyTables } from '../policy/tables.js';
+import type { LoadedPolicy } from '../policy/types.js';
+import { loadQuery } from '../queries.js';
+import { TOOL_VERSION } from '../version.js';
+import { explainIncident } from './cause.js';
+import type {
+  AuditReport,
+  FallbackWindow,
+  Incident,
+  IngestAccounting,
+  PolicyFinding,
+  RegionCoverage,
+  SessionFinding,
+  Severity,
+} from './model.js';
+import { severityRank } from './model.js';
+import { detectionsOfKind, type Detection } from './registry.js';
+
+/** How far back the fallback baseline looks (docs/detections.md). */
+export const BASELINE_DAYS = 7;
+
+export interface AuditWindow {
+  /** Inclusive start, ISO-8601 UTC; null for "from the first session". */
+  since: string | null;
+  /** Exclusive end; null for "through the last session". */
+  until: string | null;
+}
+
+export interface AuditOptions {
+  policy: LoadedPolicy;
+  window: AuditWindow;
+  now: Date;
+  databaseLabel: string;
+}
+
+export async function runAudit(db: Database, options: AuditOptions): Promise<AuditReport> {
+  const { policy } = options.policy;
+  await prepareStore(db);
+  await loadPolicyTables(db, policy);
+  const lookbackStart = options.window.since === null ? null : new Date(Date.parse(options.window.since) - BASELINE_DAYS * 86_400_000).toISOString();
+  await db.runScript(loadQuery('audit/sessions.sql'), { since: options.window.since, until: options.window.until, lookback_start: lookbackStart });
+
+  const params = {
+    primary_timeout_ms: policy.fallback.primaryTimeoutMs,
+    window_ms: policy.fallback.windowMs,
+    max_rate: policy.fallback.maxRate,
+    min_sessions: policy.fallback.minSessions,
+    baseline_days: BASELINE_DAYS,
+    now: options.now.toISOString(),
+  };
+
+  await db.run(loadQuery('audit/raw-findings.sql'));
+  for (const detection of detectionsOfKind('session')) {
+    await runDetection(detection, () => db.runScript(`INSERT INTO audit_raw_findings BY NAME (${stripTrailingSemicolon(detection.sql)})`, params));
+  }
+  await db.run(loadQuery('audit/findings.sql'));
+  await db.runScript(loadQuery('audit/incidents.sql'), { incident_gap_ms: policy.incidentGapMs });
+
+  const findings = (await db.all(loadQuery('audit/finding-rows.sql'))).map(toSessionFinding);
+  const windows: FallbackWindow[] = [];
+  for (const detection of detectionsOfKind('window')) {
+    const rows = await runDetection(detection, () => db.all(detection.sql, pick(params, detection.parameters)));
+    windows.push(...rows.map(toFallbackWindow));
+  }
+  const policyFindings: PolicyFinding[] = [];
+  for (const detection of detectionsOfKind('policy')) {
+    const rows = await runDetection(detection, () => db.all(detection.sql, pick(params, detection.parameters)));
+    policyFindings.push(...rows.map(toPolicyFinding));
+  }
+  const coverage = (await db.all(loadQuery('audit/coverage.sql'))).map(
+    (r): RegionCoverage => ({ clientRegion: r.client_region as string, sessions: r.sessions as number, connected: r.connected as number, neverConnected: r.never_connected as number, fencedRegionSessions: r.fenced_region_sessions as number }),
+  );
+  const ingest = await db.one(loadQuery('audit/ingest-totals.sql'));
+  const window = await effectiveWindow(db, options.window);
+
+  const incidents = (await db.all(loadQuery('audit/incident-rows.sql'))).map((row) => {
+    const base = toIncident(row, policy.datacenters);
+    return { ...base, ...explainIncident(base, { policy, policyFindings, windows }) };
+  });
+  const activeSeverities: Severity[] = [
+    ...findings.filter((f) => f.status === 'active').map((f) => f.severity),
+    ...windows.filter((w) => w.flags.length > 0 && w.suppression === null).map(() => 'medium' as Severity),
+    ...policyFindings.map((p) => p.severity),
+  ];
+  const highestSeverity = activeSeverities.reduce<Severity | null>((top, s) => (top === null || severityRank(s) > severityRank(top) ? s : top), null);
+  const flaggedWindows = windows.filter((w) => w.flags.length > 0 && w.suppression === null).length;
+
+  return {
+    schemaVersion: 1,
+    run: {
+      runId: runIdFor(window, options.policy.sha256),
+      generatedAt: options.now.toISOString(),
+      since: window.since,
+      until: window.until,
+      policyFile: options.policy.file,
+      policySha256: options.policy.sha256,
+      database: options.databaseLabel,
+      toolVersion: TOOL_VERSION,
+      previousRunId: null,
+    },
+    verdict: {
+      status: highestSeverity === null ? 'clean' : 'findings',
+      newIncidents: incidents.length,
+      ongoingIncidents: 0,
+      resolvedIncidents: 0,
+      flaggedFallbackWindows: flaggedWindows,
+      policyFindings: policyFindings.length,
+      suppressedFindings: findings.filter((f) => f.status === 'suppressed').length,
+      highestSeverity,
+    },
+    incidents: sortIncidents(incidents),
+    resolvedIncidents: [],
+    findings,
+    fallbackWindows: windows,
+    policyFindings,
+    coverage,
+    ingest: {
+      files: ingest.files as number,
+      linesRead: ingest.lines_read as number,
+      loaded: ingest.loaded as number,
+      duplicates: ingest.duplicates as number,
+      rejected: ingest.rejected as number,
+    } satisfies IngestAccounting,
+    datacenters: policy.datacenters,
+    settings: {
+      maxRate: policy.fallback.maxRate,
+      windowMs: policy.fallback.windowMs,
+      minSessions: policy.fallback.minSessions,
+      primaryTimeoutMs: policy.fallback.primaryTimeoutMs,
+      incidentGapMs: policy.incidentGapMs,
+    },
+  };
+}
+
+/** New before ongoing, then severity (highest first), then last seen (newest first), then id. */
+export function sortIncidents(incidents: Incident[]): Incident[] {
+  return [...incidents].sort(
+    (a, b) =>
+      (a.diffStatus === b.diffStatus ? 0 : a.diffStatus === 'new' ? -1 : 1) ||
+      severityRank(b.severity) - severityRank(a.severity) ||
+      (a.lastSeen < b.lastSeen ? 1 : a.lastSeen > b.lastSeen ? -1 : 0) ||
+      (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+  );
+}
+
+/**
+ * The run id names the run folder: the audit window and the policy, so that a
+ * re-run of the same window with the same policy replaces its folder, and
+ * folders sort by window start.
+ */
+export function runIdFor(window: AuditWindow, policySha256: string): string {
+  const stamp = (iso: string | null) => (iso === null ? 'open' : iso.replace(/[-:]/g, '').replace(/\.\d+Z$|Z$/, 'Z').replace(/00Z$/, 'Z'));
+  return `${stamp(window.since)}_${stamp(window.until)}_p${policySha256.slice(0, 8)}`;
+}
+
+/** The window as audited: an open end becomes the data's own bound (whole UTC days around the sessions). */
+async function effectiveWindow(db: Database, window: AuditWindow): Promise<AuditWindow> {
+  if (window.since !== null && window.until !== null) return window;
+  const bounds = await db.one<{ first_day: string | null; end_day: string | null }>(loadQuery('audit/session-bounds.sql'));
+  return { since: window.since ?? bounds.first_day, until: window.until ?? bounds.end_day };
+}
+
+async function runDetection<T>(detection: Detection, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    throw new QueryError(detection.id, detection.file, error);
+  }
+}
+
+function stripTrailingSemicolon(sql: string): string {
+  return sql.trimEnd().replace(/;$/, '');
+}
+
+function pick<T extends Record<string, string | number>>(params: T, names: readonly string[]): Record<string, string | number> {
+  return Object.fromEntries(names.map((n) => [n, params[n as keyof T] as string | number]));
+}
+
+function toSessionFinding(r: Row): SessionFinding {
+  return {
+    rule: r.rule as string,
+    severity: r.severity as Severity,
+    status: r.status as SessionFinding['status'],
+    incidentId: (r.incident_id as string | null) ?? null,
+    sessionId: r.session_id as string,
+    sessionStart: r.session_start as string,
+    accountId: r.account_id as string | null,
+    meetingId: r.meeting_id as string | null,
+    userId: r.user_id as string | null,
+    clientCountry: r.client_country as string | null,
+    clientRegion: r.client_region as string,
+    datacenter: r.dc_id as string,
+    datacenterRegion: r.dc_region as string,
+    traffic: r.traffic as string[],
+    detail: r.detail as string,
+    evidence: {
+      file: r.evidence_file as string,
+      line: r.evidence_line_no as number,
+      ts: r.evidence_ts as string,
+      datacenter: r.dc_id as string,
+      outcome: r.evidence_outcome as string,
+      tier: r.evidence_tier as string,
+      traffic: r.evidence_traffic as string | null,
+    },
+    suppression:
+      r.suppression_index === null
+        ? null
+        : { index: r.suppression_index as number, reason: r.suppression_reason as string, until: r.suppression_until as string },
+  };
+}
+
+function toFallbackWindow(r: Row): FallbackWindow {
+  return {
+    clientRegion: r.client_region as string,
+    windowStart: r.window_start as string,
+    windowEnd: r.window_end as string,
+    sessions: r.sessions as number,
+    connected: r.connected as number,
+    viaSecondary: r.via_secondary as number,
+    rate: r.rate as number | null,
+    neverConnected: r.never_connected as number,
+    failureRate: r.failure_rate as number,
+    baselineRate: r.baseline_rate as number | null,
+    flags: r.flags as FallbackWindow['flags'],
+    suppression:
+      r.suppression_index === null || r.suppression_index === undefined
+        ? null
+        : { index: r.suppression_index as number, reason: r.suppression_reason as string, until: r.suppression_until as string },
+  };
+}
+
+function toPolicyFinding(r: Row): PolicyFinding {
+  return {
+    id: r.id as string,
+    rule: r.rule as string,
+    severity: r.severity as Severity,
+    path: r.path as string,
+    message: r.message as string,
+    clientRegion: r.client_region as string | null,
+    datacenter: r.datacenter as string | null,
+  };
+}
+
+type IncidentFacts = Omit<Incident, 'cause' | 'action' | 'causeFindingIds' | 'fallbackPeak' | 'title'>;
+
+function toIncident(r: Row, catalog: LoadedPolicy['policy']['datacenters']): IncidentFacts & Pick<Incident, 'cause' | 'action' | 'causeFindingIds' | 'fallbackPeak' | 'title'> {
+  const datacenters = (r.datacenters as { id: string; sessions: number }[]).map((d) => {
+    const known = catalog.find((c) => c.id === d.id);
+    return { id: d.id, sessions: d.sessions, country: known?.country ?? null, operator: known?.operator ?? null };
+  });
+  return {
+    id: r.incident_id as string,
+    rule: r.rule as string,
+    title: '',
+    severity: r.severity as Severity,
+    clientRegion: r.client_region as string,
+    datacenterRegion: r.dc_region as string,
+    firstSeen: r.first_seen as string,
+    lastSeen: r.last_seen as string,
+    sessionCount: r.session_count as number,
+    sessionIds: r.session_ids as string[],
+    accounts: r.accounts as string[],
+    meetings: r.meetings as number,
+    users: r.users as number,
+    clientCountries: r.client_countries as string[],
+    datacenters,
+    traffic: r.traffic as string[],
+    keyExchangeSessions: r.key_exchange_sessions as number,
+    causeFindingIds: [],
+    fallbackPeak: null,
+    cause: '',
+    action: '',
+    diffStatus: 'new',
+  };
+}

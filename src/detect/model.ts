@@ -1,0 +1,212 @@
+/**
+ * What an audit produces: the contract between detection (src/detect) and the
+ * reporters (src/report). Every timestamp is an ISO-8601 UTC string; every list
+ * is in a stable order (documented per field) so that reports diff cleanly.
+ */
+import type { Datacenter } from '../policy/types.js';
+
+export const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+export function severityRank(severity: Severity): number {
+  return SEVERITIES.indexOf(severity);
+}
+
+/** Where a finding came from in the logs: the attempt that made the session a finding. */
+export interface Evidence {
+  file: string;
+  line: number;
+  ts: string;
+  datacenter: string;
+  outcome: string;
+  tier: string;
+  traffic: string | null;
+}
+
+export interface SuppressionRef {
+  /** Index in the policy's `suppressions` list. */
+  index: number;
+  reason: string;
+  until: string;
+}
+
+/** One session that broke one rule. Sorted by session start, then rule, then session id. */
+export interface SessionFinding {
+  rule: string;
+  severity: Severity;
+  status: 'active' | 'suppressed';
+  /** The incident it belongs to; null for suppressed findings (incidents group active ones). */
+  incidentId: string | null;
+  sessionId: string;
+  sessionStart: string;
+  accountId: string | null;
+  meetingId: string | null;
+  userId: string | null;
+  clientCountry: string | null;
+  /** A region id, or `unknown` (no country) or `unmapped` (no region lists the country). */
+  clientRegion: string;
+  /** The datacenter that made the session a finding. */
+  datacenter: string;
+  /** Its region, or `unknown` when the datacenter is not in the catalog. */
+  datacenterRegion: string;
+  /** Traffic types seen on the session's attempts to that datacenter, sorted. */
+  traffic: string[];
+  /** One sentence: why this session is a finding. */
+  detail: string;
+  evidence: Evidence;
+  suppression: SuppressionRef | null;
+}
+
+export type DiffStatus = 'new' | 'ongoing';
+
+export interface FallbackPeak {
+  windowStart: string;
+  rate: number;
+  baselineRate: number | null;
+  /** Whether that window was flagged (over max_rate or far above the baseline). */
+  flagged: boolean;
+}
+
+/** Active session findings of one rule, grouped by (rule, client region, datacenter region) and time gaps. */
+export interface Incident {
+  /** Stable: a fingerprint of rule, group key and first session start. */
+  id: string;
+  rule: string;
+  title: string;
+  severity: Severity;
+  clientRegion: string;
+  datacenterRegion: string;
+  firstSeen: string;
+  lastSeen: string;
+  sessionCount: number;
+  /** Sorted session ids. */
+  sessionIds: string[];
+  accounts: string[];
+  meetings: number;
+  users: number;
+  clientCountries: string[];
+  /** Datacenters that made sessions findings, with catalog details where known. */
+  datacenters: { id: string; country: string | null; operator: string | null; sessions: number }[];
+  traffic: string[];
+  /** Sessions of the incident with key-exchange traffic to the offending datacenter. */
+  keyExchangeSessions: number;
+  /** Ids of policy findings that explain the incident (e.g. the whitelist entry). */
+  causeFindingIds: string[];
+  /** The client region's highest fallback window during the incident, if any window was measured. */
+  fallbackPeak: FallbackPeak | null;
+  /** Plain-language probable cause and what to do. */
+  cause: string;
+  action: string;
+  diffStatus: DiffStatus;
+}
+
+/** A finding from the policy alone (no logs), e.g. a fenced datacenter on a whitelist. */
+export interface PolicyFinding {
+  /** Stable: `W-` + fingerprint for whitelist findings, `S-` for suppressions. */
+  id: string;
+  rule: string;
+  severity: Severity;
+  /** Path into the policy file, e.g. `routing.US.secondary[2]`. */
+  path: string;
+  message: string;
+  clientRegion: string | null;
+  datacenter: string | null;
+}
+
+/** Share of sessions via secondary datacenters, per client region and UTC-aligned window. Sorted by region, then window start. */
+export interface FallbackWindow {
+  clientRegion: string;
+  windowStart: string;
+  windowEnd: string;
+  /** Sessions that started in the window. */
+  sessions: number;
+  /** Of them, sessions with at least one connected attempt. */
+  connected: number;
+  /** Of the connected, those whose last connected attempt was tier `secondary`. */
+  viaSecondary: number;
+  /** viaSecondary / connected; null when nothing connected. */
+  rate: number | null;
+  neverConnected: number;
+  /** neverConnected / sessions. */
+  failureRate: number;
+  /** The region's trailing baseline rate (see docs/detections.md); null without history. */
+  baselineRate: number | null;
+  /** Why the window is flagged: over `max_rate`, far above the baseline, or both; empty when not flagged. */
+  flags: ('max-rate' | 'baseline')[];
+  /** A flagged window covered by a fallback-rate suppression is reported, but not as active. */
+  suppression: SuppressionRef | null;
+}
+
+/** How many sessions each client region had in the window, so that no session is invisible. */
+export interface RegionCoverage {
+  clientRegion: string;
+  sessions: number;
+  connected: number;
+  neverConnected: number;
+  /** Sessions connected to a datacenter in some fence's datacenter_regions; for `unknown` and `unmapped`, contacts no fence can judge. */
+  fencedRegionSessions: number;
+}
+
+export interface IngestAccounting {
+  files: number;
+  linesRead: number;
+  loaded: number;
+  duplicates: number;
+  rejected: number;
+}
+
+export interface ResolvedIncident {
+  id: string;
+  rule: string;
+  clientRegion: string;
+  datacenterRegion: string;
+  firstSeen: string;
+  lastSeen: string;
+  sessionCount: number;
+}
+
+export interface RunMetadata {
+  runId: string;
+  /** When the run happened (the clock passed in). */
+  generatedAt: string;
+  /** The audit window [since, until); sessions belong to it by their start. */
+  since: string | null;
+  until: string | null;
+  policyFile: string;
+  policySha256: string;
+  database: string;
+  toolVersion: string;
+  previousRunId: string | null;
+}
+
+export interface Verdict {
+  status: 'clean' | 'findings';
+  newIncidents: number;
+  ongoingIncidents: number;
+  resolvedIncidents: number;
+  flaggedFallbackWindows: number;
+  policyFindings: number;
+  suppressedFindings: number;
+  /** Highest severity among active findings (session, fallback and policy), null when clean. */
+  highestSeverity: Severity | null;
+}
+
+export interface AuditReport {
+  schemaVersion: 1;
+  run: RunMetadata;
+  verdict: Verdict;
+  /** Sorted: new before ongoing, then severity (highest first), then last seen (newest first), then id. */
+  incidents: Incident[];
+  resolvedIncidents: ResolvedIncident[];
+  /** Active and suppressed session findings. */
+  findings: SessionFinding[];
+  fallbackWindows: FallbackWindow[];
+  policyFindings: PolicyFinding[];
+  coverage: RegionCoverage[];
+  /** Totals over everything in the database, and over the sessions in the window. */
+  ingest: IngestAccounting;
+  /** The policy's datacenter catalog, for the "where" of each incident. */
+  datacenters: Datacenter[];
+  /** Settings the reports quote. */
+  settings: { maxRate: number; windowMs: number; minSessions: number; primaryTimeoutMs: number; incidentGapMs: number };
+}

@@ -1,0 +1,14 @@
+import { ExitCode } from '../errors.js';
+import { SEVERITIES, severityRank, type AuditReport, type Severity } from './model.js';
+
+export type FailOn = Severity | 'none';
+
+export function isFailOn(value: string): value is FailOn {
+  return value === 'none' || (SEVERITIES as readonly string[]).includes(value);
+}
+
+/** 1 when an unsuppressed finding (session, flagged fallback window or policy) is at or above failOn. */
+export function exitCodeFor(report: AuditReport, failOn: FailOn): ExitCode {
+  if (failOn === 'none' || report.verdict.highestSeverity === null) return ExitCode.ok;
+  return severityRank(report.verdict.highestSeverity) >= severityRank(failOn) ? ExitCode.findings : ExitCode.ok;
+}
