@@ -1,0 +1,49 @@
+import { auditWindow, parseTime } from '../detect/window.js';
+import { exitCodeFor, type FailOn } from '../detect/verdict.js';
+import { ExitCode } from '../errors.js';
+import type { FormatChoice } from '../ingest/discover.js';
+import type { ColumnMapping } from '../ingest/mapping.js';
+import type { Io } from '../io.js';
+import { runPipeline } from '../pipeline.js';
+import { formatTerminalSummary } from '../report/terminal.js';
+import { displayPath } from '../ingest/discover.js';
+import { formatIngestSummary } from './ingest.js';
+
+export interface AuditCommandOptions {
+  policy: string;
+  db: string;
+  logs?: string[];
+  since?: string;
+  until?: string;
+  last?: string;
+  out: string | null;
+  now?: string;
+  failOn: FailOn;
+  format: FormatChoice;
+  mapping: ColumnMapping;
+  memoryLimit?: string;
+}
+
+export async function auditCommand(options: AuditCommandOptions, io: Io): Promise<ExitCode> {
+  const now = options.now === undefined ? io.now() : parseTime('--now', options.now);
+  const window = auditWindow(options, now);
+  const result = await runPipeline(
+    {
+      policyFile: options.policy,
+      db: options.db,
+      logs: options.logs ?? null,
+      window,
+      now,
+      out: options.out,
+      format: options.format,
+      mapping: options.mapping,
+      memoryLimit: options.memoryLimit,
+      createDatabase: false,
+    },
+    io,
+  );
+  if (result.ingest) io.stderr(formatIngestSummary(result.ingest, result.skipped) + '\n');
+  io.stdout(formatTerminalSummary(result.report, result.runFolder === null ? null : displayPath(io.cwd, result.runFolder)));
+  if (result.ingest && result.ingest.failed > 0) return ExitCode.userError;
+  return exitCodeFor(result.report, options.failOn);
+}

@@ -1,0 +1,59 @@
+/**
+ * The main job, shared by `audit` and `nightly`: optionally ingest logs, audit
+ * the window, diff against the previous run, write the run folder.
+ */
+import { existsSync, realpathSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Database } from './db/database.js';
+import { withDatabase } from './db/database.js';
+import { UserError } from './errors.js';
+import { runAudit, type AuditWindow } from './detect/audit.js';
+import { applyHistory } from './detect/history.js';
+import type { AuditReport } from './detect/model.js';
+import { discoverLogFiles, type FormatChoice } from './ingest/discover.js';
+import { ingestFiles, type IngestSummary } from './ingest/ingester.js';
+import type { ColumnMapping } from './ingest/mapping.js';
+import type { Io } from './io.js';
+import { loadPolicy } from './policy/load.js';
+import { ingestProgressReporter } from './progress.js';
+import { writeRunFolder } from './report/write.js';
+
+export interface PipelineOptions {
+  policyFile: string;
+  db: string;
+  logs: string[] | null;
+  window: AuditWindow;
+  now: Date;
+  /** Folder for the run folder; null writes no reports. */
+  out: string | null;
+  format: FormatChoice;
+  mapping: ColumnMapping;
+  memoryLimit?: string;
+  /** Audit a database that does not exist yet (nightly creates it). */
+  createDatabase: boolean;
+}
+
+export interface PipelineResult {
+  report: AuditReport;
+  runFolder: string | null;
+  ingest: IngestSummary | null;
+  skipped: { path: string; reason: string }[];
+}
+
+export async function runPipeline(options: PipelineOptions, io: Io): Promise<PipelineResult> {
+  const loadedPolicy = loadPolicy(options.policyFile);
+  const inMemory = options.db === ':memory:';
+  if (!inMemory && !options.createDatabase && !options.logs && !existsSync(options.db)) {
+    throw new UserError(`database "${options.db}" does not exist: ingest logs first (routeaudit ingest PATH --db ${options.db}), or audit logs directly with --logs PATH`);
+  }
+  const discovery = options.logs ? discoverLogFiles(options.logs, options.format, io.cwd) : null;
+  return withDatabase(options.db, { memoryLimit: options.memoryLimit }, async (db: Database) => {
+    const ingest = discovery
+      ? await ingestFiles(db, discovery.files, { mapping: options.mapping, now: io.now, onProgress: ingestProgressReporter(io) })
+      : null;
+    const audited = await runAudit(db, { policy: loadedPolicy, window: options.window, now: options.now, databaseLabel: options.db });
+    const report = await applyHistory(db, audited, realpathSync(resolve(io.cwd, options.policyFile)));
+    const runFolder = options.out === null ? null : await writeRunFolder(resolve(io.cwd, options.out), report);
+    return { report, runFolder, ingest, skipped: discovery?.skipped ?? [] };
+  });
+}

@@ -1,0 +1,62 @@
+/**
+ * affected-sessions.csv: one row per session finding, active and suppressed,
+ * for scripts and for the list handed to legal. The first thirteen columns are
+ * a contract (docs/report-format.md); new columns are only ever appended.
+ *
+ * Records come from csvRecord: RFC 4180 quoting, CRLF line ends, and a leading
+ * `'` on any cell that a spreadsheet would take for a formula (OWASP CSV
+ * injection). A value that already begins with `'` gets one more here, so that
+ * a reader recovers every value exactly by removing one leading `'` from any
+ * cell that starts with one.
+ */
+import type { AuditReport, SessionFinding } from '../detect/model.js';
+import { csvRecord } from './csv-cell.js';
+
+const COLUMNS: [name: string, value: (finding: SessionFinding) => string][] = [
+  ['incident_id', (finding) => finding.incidentId ?? ''],
+  ['rule', (finding) => finding.rule],
+  ['severity', (finding) => finding.severity],
+  ['status', (finding) => finding.status],
+  ['session_id', (finding) => finding.sessionId],
+  ['account_id', (finding) => finding.accountId ?? ''],
+  ['meeting_id', (finding) => finding.meetingId ?? ''],
+  ['user_id', (finding) => finding.userId ?? ''],
+  ['client_country', (finding) => finding.clientCountry ?? ''],
+  ['client_region', (finding) => finding.clientRegion],
+  ['datacenter', (finding) => finding.datacenter],
+  ['datacenter_region', (finding) => finding.datacenterRegion],
+  ['session_start', (finding) => finding.sessionStart],
+  ['traffic', (finding) => finding.traffic.join(';')],
+  ['detail', (finding) => finding.detail],
+  ['evidence_file', (finding) => finding.evidence.file],
+  ['evidence_line', (finding) => String(finding.evidence.line)],
+  ['evidence_ts', (finding) => finding.evidence.ts],
+  ['evidence_outcome', (finding) => finding.evidence.outcome],
+  ['evidence_tier', (finding) => finding.evidence.tier],
+  ['suppression_reason', (finding) => finding.suppression?.reason ?? ''],
+  ['suppression_until', (finding) => finding.suppression?.until ?? ''],
+];
+
+export const CSV_COLUMNS: readonly string[] = COLUMNS.map(([name]) => name);
+
+export function renderAffectedSessionsCsv(report: AuditReport): string {
+  const rows = [...report.findings].sort(compareFindings).map((finding) => COLUMNS.map(([, value]) => value(finding)));
+  return [CSV_COLUMNS, ...rows].map((cells) => csvRecord(cells.map(keepLeadingQuoteReversible))).join('');
+}
+
+function keepLeadingQuoteReversible(value: string): string {
+  return value.startsWith("'") ? `'${value}` : value;
+}
+
+/** By session start, rule, session id; strings in code-unit order, never locale order, so that every machine sorts alike. */
+function compareFindings(a: SessionFinding, b: SessionFinding): number {
+  return (
+    Date.parse(a.sessionStart) - Date.parse(b.sessionStart) ||
+    compareStrings(a.rule, b.rule) ||
+    compareStrings(a.sessionId, b.sessionId)
+  );
+}
+
+function compareStrings(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

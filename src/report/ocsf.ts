@@ -1,0 +1,311 @@
+/**
+ * findings.ocsf.json: the findings as OCSF 1.1.0 events for a SIEM or a
+ * security lake (mapping in docs/report-format.md). Attribute requirements
+ * follow the schema at tag v1.1.0 of github.com/ocsf/ocsf-schema.
+ *
+ * One Compliance Finding (2003) per incident rather than per session: an
+ * incident is what someone triages, and a SIEM would otherwise receive
+ * thousands of events for one misconfiguration. The session ids travel in
+ * `unmapped.routeaudit.session_ids`; affected-sessions.csv has one row each.
+ *
+ * Deterministic: `time` is the run's clock (`run.generatedAt`), never now.
+ */
+import type { AuditReport, FallbackWindow, Incident, PolicyFinding, ResolvedIncident, Severity } from '../detect/model.js';
+import { flagsText, formatPercent, formatUtcMinute, highestSeverity, isFlagged, suppressedGroups, whatHappened, type SuppressedGroup } from './summary.js';
+
+export const OCSF_VERSION = '1.1.0';
+
+const FINDINGS_CATEGORY_UID = 2;
+const COMPLIANCE_FINDING = { uid: 2003, name: 'Compliance Finding' } as const;
+const DETECTION_FINDING = { uid: 2004, name: 'Detection Finding' } as const;
+
+const ACTIVITY = {
+  create: { id: 1, name: 'Create' },
+  update: { id: 2, name: 'Update' },
+  close: { id: 3, name: 'Close' },
+} as const;
+
+const FINDING_STATUS = {
+  new: { id: 1, name: 'New' },
+  suppressed: { id: 3, name: 'Suppressed' },
+  resolved: { id: 4, name: 'Resolved' },
+} as const;
+
+const COMPLIANCE_STATUS = {
+  pass: { id: 1, name: 'Pass' },
+  fail: { id: 3, name: 'Fail' },
+} as const;
+
+const SEVERITY_IDS: Record<Severity, { id: number; name: string }> = {
+  low: { id: 2, name: 'Low' },
+  medium: { id: 3, name: 'Medium' },
+  high: { id: 4, name: 'High' },
+  critical: { id: 5, name: 'Critical' },
+};
+const INFORMATIONAL = { id: 1, name: 'Informational' };
+
+/** The fallback-rate rule's severity (docs/detections.md); fallback windows carry no severity of their own. */
+const FALLBACK_RATE_SEVERITY: Severity = 'medium';
+
+/** What every routeaudit compliance check is checked against. */
+const STANDARD = 'routeaudit routing policy';
+
+export interface OcsfEvent {
+  activity_id: number;
+  activity_name: string;
+  category_uid: number;
+  category_name: string;
+  class_uid: number;
+  class_name: string;
+  type_uid: number;
+  type_name: string;
+  severity_id: number;
+  severity: string;
+  status_id: number;
+  status: string;
+  time: number;
+  timezone_offset: number;
+  start_time: number;
+  end_time: number;
+  count: number;
+  message: string;
+  metadata: {
+    correlation_uid: string;
+    product: { name: string; vendor_name: string; version: string };
+    version: string;
+  };
+  finding_info: {
+    uid: string;
+    title: string;
+    desc: string;
+    first_seen_time: number;
+    last_seen_time: number;
+    types: string[];
+  };
+  compliance?: { standards: string[]; control: string; requirements?: string[]; status_id: number; status: string; status_detail: string };
+  remediation?: { desc: string };
+  /** routeaudit's own fields, under one key so that they never collide with a consumer's. */
+  unmapped: { routeaudit: Record<string, unknown> };
+}
+
+export function renderOcsf(report: AuditReport): string {
+  const events = [
+    ...report.incidents.map((incident) => incidentEvent(report, incident)),
+    ...report.resolvedIncidents.map((incident) => resolvedEvent(report, incident)),
+    ...suppressedGroups(report.findings).map((group) => suppressedEvent(report, group)),
+    ...report.policyFindings.map((finding) => policyEvent(report, finding)),
+    ...report.fallbackWindows.filter(isFlagged).map((window) => fallbackEvent(report, window)),
+  ];
+  return `${JSON.stringify(events, null, 2)}\n`;
+}
+
+interface EventParts {
+  findingClass: typeof COMPLIANCE_FINDING | typeof DETECTION_FINDING;
+  activity: { id: number; name: string };
+  severity: { id: number; name: string };
+  status: { id: number; name: string };
+  start: string;
+  end: string;
+  count: number;
+  message: string;
+  uid: string;
+  title: string;
+  types: string[];
+  compliance?: OcsfEvent['compliance'];
+  remediation?: OcsfEvent['remediation'];
+  details: Record<string, unknown>;
+}
+
+function findingEvent(report: AuditReport, parts: EventParts): OcsfEvent {
+  const { findingClass, activity } = parts;
+  return {
+    activity_id: activity.id,
+    activity_name: activity.name,
+    category_uid: FINDINGS_CATEGORY_UID,
+    category_name: 'Findings',
+    class_uid: findingClass.uid,
+    class_name: findingClass.name,
+    type_uid: findingClass.uid * 100 + activity.id,
+    type_name: `${findingClass.name}: ${activity.name}`,
+    severity_id: parts.severity.id,
+    severity: parts.severity.name,
+    status_id: parts.status.id,
+    status: parts.status.name,
+    time: epochMs(report.run.generatedAt),
+    timezone_offset: 0,
+    start_time: epochMs(parts.start),
+    end_time: epochMs(parts.end),
+    count: parts.count,
+    message: parts.message,
+    metadata: {
+      correlation_uid: report.run.runId,
+      product: { name: 'routeaudit', vendor_name: 'routeaudit', version: report.run.toolVersion },
+      version: OCSF_VERSION,
+    },
+    finding_info: {
+      uid: parts.uid,
+      title: parts.title,
+      desc: parts.message,
+      first_seen_time: epochMs(parts.start),
+      last_seen_time: epochMs(parts.end),
+      types: parts.types,
+    },
+    ...(parts.compliance === undefined ? {} : { compliance: parts.compliance }),
+    ...(parts.remediation === undefined ? {} : { remediation: parts.remediation }),
+    unmapped: { routeaudit: { run_id: report.run.runId, ...parts.details } },
+  };
+}
+
+function incidentEvent(report: AuditReport, incident: Incident): OcsfEvent {
+  return findingEvent(report, {
+    findingClass: COMPLIANCE_FINDING,
+    activity: incident.diffStatus === 'new' ? ACTIVITY.create : ACTIVITY.update,
+    severity: SEVERITY_IDS[incident.severity],
+    status: FINDING_STATUS.new,
+    start: incident.firstSeen,
+    end: incident.lastSeen,
+    count: incident.sessionCount,
+    message: whatHappened(incident),
+    uid: incident.id,
+    title: incident.title,
+    types: [incident.rule],
+    compliance: complianceCheck(COMPLIANCE_STATUS.fail, incident.rule, incident.cause),
+    remediation: { desc: incident.action },
+    details: {
+      diff_status: incident.diffStatus,
+      client_region: incident.clientRegion,
+      datacenter_region: incident.datacenterRegion,
+      datacenters: incident.datacenters,
+      session_ids: incident.sessionIds,
+      accounts: incident.accounts,
+      meetings: incident.meetings,
+      users: incident.users,
+      client_countries: incident.clientCountries,
+      traffic: incident.traffic,
+      key_exchange_sessions: incident.keyExchangeSessions,
+      cause_finding_ids: incident.causeFindingIds,
+    },
+  });
+}
+
+function resolvedEvent(report: AuditReport, incident: ResolvedIncident): OcsfEvent {
+  const message = `No longer found: the ${incident.rule} incident of client region ${incident.clientRegion} in datacenter region ${incident.datacenterRegion} that the previous run reported.`;
+  return findingEvent(report, {
+    findingClass: COMPLIANCE_FINDING,
+    activity: ACTIVITY.close,
+    // A resolved incident keeps no severity in the report, and closing it asks for no action.
+    severity: INFORMATIONAL,
+    status: FINDING_STATUS.resolved,
+    start: incident.firstSeen,
+    end: incident.lastSeen,
+    count: incident.sessionCount,
+    message,
+    uid: incident.id,
+    title: `Resolved: ${incident.rule}, client region ${incident.clientRegion} to datacenter region ${incident.datacenterRegion}`,
+    types: [incident.rule],
+    compliance: complianceCheck(COMPLIANCE_STATUS.pass, incident.rule, message),
+    details: {
+      previous_run_id: report.run.previousRunId,
+      client_region: incident.clientRegion,
+      datacenter_region: incident.datacenterRegion,
+    },
+  });
+}
+
+function suppressedEvent(report: AuditReport, group: SuppressedGroup): OcsfEvent {
+  const starts = group.findings.map((finding) => finding.sessionStart).sort((a, b) => Date.parse(a) - Date.parse(b));
+  const suppression = group.suppressionIndex === null ? 'an unrecorded suppression' : `suppressions[${group.suppressionIndex}]`;
+  const message = `${group.findings.length} ${group.rule} finding${group.findings.length === 1 ? '' : 's'} suppressed by ${suppression}: ${group.reason}`;
+  return findingEvent(report, {
+    findingClass: COMPLIANCE_FINDING,
+    activity: ACTIVITY.create,
+    severity: SEVERITY_IDS[highestSeverity(group.findings.map((finding) => finding.severity)) ?? 'low'],
+    status: FINDING_STATUS.suppressed,
+    start: starts[0],
+    end: starts[starts.length - 1],
+    count: group.findings.length,
+    message,
+    // Suppressed findings form no incident, so they have no stable id across runs.
+    uid: `${report.run.runId}:suppressed:${group.rule}:${group.suppressionIndex ?? 'none'}`,
+    title: `Suppressed ${group.rule} findings`,
+    types: [group.rule],
+    compliance: complianceCheck(COMPLIANCE_STATUS.fail, group.rule, message),
+    details: {
+      suppression_index: group.suppressionIndex,
+      suppression_reason: group.reason,
+      suppression_until: group.until,
+      session_ids: group.findings.map((finding) => finding.sessionId),
+    },
+  });
+}
+
+function policyEvent(report: AuditReport, finding: PolicyFinding): OcsfEvent {
+  return findingEvent(report, {
+    findingClass: COMPLIANCE_FINDING,
+    activity: ACTIVITY.create,
+    severity: SEVERITY_IDS[finding.severity],
+    status: FINDING_STATUS.new,
+    // A policy finding comes from the policy file alone: it is observed when the run reads the file.
+    start: report.run.generatedAt,
+    end: report.run.generatedAt,
+    count: 1,
+    message: finding.message,
+    uid: finding.id,
+    title: `${finding.rule}: ${finding.path}`,
+    types: [finding.rule],
+    compliance: { ...complianceCheck(COMPLIANCE_STATUS.fail, finding.rule, finding.message), requirements: [finding.path] },
+    details: {
+      policy_file: report.run.policyFile,
+      policy_sha256: report.run.policySha256,
+      policy_path: finding.path,
+      client_region: finding.clientRegion,
+      datacenter: finding.datacenter,
+    },
+  });
+}
+
+function fallbackEvent(report: AuditReport, window: FallbackWindow): OcsfEvent {
+  const rate = window.rate === null ? 'no connected session' : `${formatPercent(window.rate)} via secondary`;
+  const baseline = window.baselineRate === null ? 'no baseline yet' : `baseline ${formatPercent(window.baselineRate)}`;
+  const message =
+    `Client region ${window.clientRegion}: ${window.viaSecondary} of ${window.connected} connected sessions (${rate}) used a secondary datacenter ` +
+    `in the window from ${formatUtcMinute(window.windowStart)} (max_rate ${formatPercent(report.settings.maxRate)}, ${baseline}; ${flagsText(window)}).`;
+  return findingEvent(report, {
+    findingClass: DETECTION_FINDING,
+    activity: ACTIVITY.create,
+    severity: SEVERITY_IDS[FALLBACK_RATE_SEVERITY],
+    status: window.suppression === null ? FINDING_STATUS.new : FINDING_STATUS.suppressed,
+    start: window.windowStart,
+    end: window.windowEnd,
+    count: window.sessions,
+    message,
+    uid: `fallback-rate:${window.clientRegion}:${window.windowStart}`,
+    title: `Fallback surge in client region ${window.clientRegion}: ${rate}`,
+    types: ['fallback-rate', ...window.flags],
+    details: {
+      client_region: window.clientRegion,
+      window_start: window.windowStart,
+      window_end: window.windowEnd,
+      sessions: window.sessions,
+      connected: window.connected,
+      via_secondary: window.viaSecondary,
+      rate: window.rate,
+      baseline_rate: window.baselineRate,
+      max_rate: report.settings.maxRate,
+      never_connected: window.neverConnected,
+      failure_rate: window.failureRate,
+      flags: window.flags,
+      suppression_index: window.suppression?.index ?? null,
+      suppression_reason: window.suppression?.reason ?? null,
+      suppression_until: window.suppression?.until ?? null,
+    },
+  });
+}
+
+function complianceCheck(status: { id: number; name: string }, rule: string, detail: string): NonNullable<OcsfEvent['compliance']> {
+  return { standards: [STANDARD], control: rule, status_id: status.id, status: status.name, status_detail: detail };
+}
+
+function epochMs(iso: string): number {
+  return Date.parse(iso);
+}

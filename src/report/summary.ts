@@ -1,0 +1,254 @@
+/**
+ * What the human reports say, shared by summary.md and report.html so that both
+ * tell the same story in the same words. Everything here is plain text; each
+ * renderer escapes it for its own format.
+ *
+ * Dates are formatted by slicing ISO strings, never with locale methods, so the
+ * output does not depend on the machine's time zone.
+ */
+import { severityRank, type AuditReport, type FallbackWindow, type Incident, type SessionFinding, type Severity, type Verdict } from '../detect/model.js';
+
+/** '2020-04-01T14:05:12.000Z' -> '2020-04-01 14:05:12 UTC'. */
+export function formatUtc(iso: string): string {
+  const normalized = new Date(iso).toISOString();
+  return `${normalized.slice(0, 10)} ${normalized.slice(11, 19)} UTC`;
+}
+
+/** '2020-04-01T14:00:00.000Z' -> '2020-04-01 14:00 UTC', for window starts. */
+export function formatUtcMinute(iso: string): string {
+  const normalized = new Date(iso).toISOString();
+  return `${normalized.slice(0, 10)} ${normalized.slice(11, 16)} UTC`;
+}
+
+const DURATION_UNITS: [label: string, ms: number][] = [
+  ['d', 86_400_000],
+  ['h', 3_600_000],
+  ['min', 60_000],
+  ['s', 1_000],
+];
+
+/** The two most significant units, e.g. '3 h 36 min', '2 d 4 h', '45 s'. */
+export function formatDuration(ms: number): string {
+  let rest = Math.max(0, Math.round(ms / 1000)) * 1000;
+  const counts = DURATION_UNITS.map(([label, size]) => {
+    const count = Math.floor(rest / size);
+    rest -= count * size;
+    return { label, count };
+  });
+  const first = counts.findIndex((unit) => unit.count > 0);
+  if (first === -1) return '0 s';
+  return counts
+    .slice(first, first + 2)
+    .filter((unit) => unit.count > 0)
+    .map((unit) => `${unit.count} ${unit.label}`)
+    .join(' ');
+}
+
+/** 0.38 -> '38%', 0.0525 -> '5.3%', 0.333 -> '33.3%'. */
+export function formatPercent(rate: number): string {
+  const percent = rate * 100;
+  const rounded = Math.round(percent * 10) / 10;
+  return Number.isInteger(rounded) ? `${rounded}%` : `${rounded.toFixed(1)}%`;
+}
+
+export function percentOrDash(rate: number | null): string {
+  return rate === null ? '—' : formatPercent(rate);
+}
+
+export function plural(count: number, singular: string, pluralForm = `${singular}s`): string {
+  return `${count} ${count === 1 ? singular : pluralForm}`;
+}
+
+/**
+ * Control characters and bidirectional overrides from hostile logs would corrupt
+ * or visually reorder the human reports; they become U+FFFD so that the reader
+ * sees that something odd was there. Tab, LF and CR become spaces because a
+ * table cell or a sentence cannot hold a line break.
+ */
+export function sanitizeForDisplay(text: string): string {
+  return text
+    .replace(/[\t\n\r]/g, ' ')
+    .replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '\ufffd');
+}
+
+export function auditWindowText(report: AuditReport): string {
+  const since = report.run.since === null ? 'the earliest session in the database' : formatUtc(report.run.since);
+  const until = report.run.until === null ? 'the latest session in the database' : formatUtc(report.run.until);
+  return `${since} to ${until}`;
+}
+
+export interface VerdictText {
+  /** Without the 'Verdict: ' prefix, e.g. '2 new incidents, 1 ongoing' or 'clean'. */
+  headline: string;
+  highestSeverity: Severity | null;
+  /** Other counts worth a glance, e.g. '1 flagged fallback window'. */
+  alsoNoted: string[];
+}
+
+export function verdictText(verdict: Verdict): VerdictText {
+  const incidents: string[] = [];
+  if (verdict.newIncidents > 0) incidents.push(plural(verdict.newIncidents, 'new incident'));
+  if (verdict.ongoingIncidents > 0) incidents.push(`${verdict.ongoingIncidents} ongoing`);
+  const others: string[] = [];
+  if (verdict.flaggedFallbackWindows > 0) others.push(plural(verdict.flaggedFallbackWindows, 'flagged fallback window'));
+  if (verdict.policyFindings > 0) others.push(plural(verdict.policyFindings, 'policy finding'));
+  const context: string[] = [];
+  if (verdict.resolvedIncidents > 0) context.push(plural(verdict.resolvedIncidents, 'resolved incident'));
+  if (verdict.suppressedFindings > 0) context.push(plural(verdict.suppressedFindings, 'suppressed finding'));
+
+  if (verdict.status === 'clean') {
+    return { headline: 'clean', highestSeverity: null, alsoNoted: context };
+  }
+  if (incidents.length > 0) {
+    return { headline: incidents.join(', '), highestSeverity: verdict.highestSeverity, alsoNoted: [...others, ...context] };
+  }
+  return { headline: ['no incidents', ...others].join(', '), highestSeverity: verdict.highestSeverity, alsoNoted: context };
+}
+
+const RULE_ACTIONS: Record<string, (datacenterRegion: string) => string> = {
+  geofence: (region) => `connected to a fenced datacenter in region ${region}`,
+  'geofence-contact': (region) => `attempted a fenced datacenter in region ${region} without connecting to it`,
+  'account-routing': (region) => `connected to a datacenter in region ${region}, outside their account's data-routing selection`,
+  'unlisted-datacenter': (region) => `connected to a datacenter in region ${region} that is on neither of their region's routing lists`,
+  'unknown-datacenter': () => 'attempted a datacenter absent from the policy catalog',
+  'premature-fallback': (region) => `fell back to a secondary datacenter in region ${region} before the primary timeout`,
+};
+
+/** One sentence: what happened. */
+export function whatHappened(incident: Incident): string {
+  const action = RULE_ACTIONS[incident.rule];
+  if (action === undefined) return `${incident.title}.`;
+  const sessions = plural(incident.sessionCount, 'session');
+  const keyExchange =
+    incident.keyExchangeSessions > 0 ? `, ${plural(incident.keyExchangeSessions, 'session')} with key exchange there` : '';
+  return `${sessions} from client region ${incident.clientRegion} ${action(incident.datacenterRegion)}${keyExchange}.`;
+}
+
+export function incidentWhen(incident: Incident): string {
+  if (incident.firstSeen === incident.lastSeen) return `${formatUtc(incident.firstSeen)} (a single session start)`;
+  const duration = formatDuration(Date.parse(incident.lastSeen) - Date.parse(incident.firstSeen));
+  return `${formatUtc(incident.firstSeen)} to ${formatUtc(incident.lastSeen)} (${duration} between first and last session start)`;
+}
+
+/** Shown in full up to this many; beyond it the reports point to affected-sessions.csv. */
+const LIST_LIMIT = 8;
+
+export function truncatedList(values: string[], limit = LIST_LIMIT): { shown: string[]; more: number } {
+  return { shown: values.slice(0, limit), more: Math.max(0, values.length - limit) };
+}
+
+export function datacenterText(datacenter: Incident['datacenters'][number]): string {
+  const details = [datacenter.operator, datacenter.country].filter((value): value is string => value !== null);
+  const where = details.length > 0 ? details.join(', ') : 'not in the policy catalog';
+  return `${datacenter.id} (${where}): ${plural(datacenter.sessions, 'session')}`;
+}
+
+export function fallbackPeakText(incident: Incident): string | null {
+  const peak = incident.fallbackPeak;
+  if (peak === null) return null;
+  const baseline = peak.baselineRate === null ? 'no baseline yet' : `a ${formatPercent(peak.baselineRate)} baseline`;
+  const flagged = peak.flagged ? ' (a flagged window)' : '';
+  return `Client region ${incident.clientRegion} peaked at ${formatPercent(peak.rate)} via secondary in the window from ${formatUtcMinute(peak.windowStart)}${flagged}, against ${baseline}`;
+}
+
+/** Flagged, whether or not a suppression covers it. */
+export function isFlagged(window: FallbackWindow): boolean {
+  return window.flags.length > 0;
+}
+
+/** Flagged and not suppressed: what the verdict counts. */
+export function isActivelyFlagged(window: FallbackWindow): boolean {
+  return isFlagged(window) && window.suppression === null;
+}
+
+export function flaggedStatusText(window: FallbackWindow): string {
+  const suppression = window.suppression;
+  return suppression === null ? 'active' : `suppressed by suppressions[${suppression.index}]: ${suppression.reason}`;
+}
+
+/** A window with fewer connected sessions than `min_sessions` has a rate, but too few sessions to mean anything. */
+export function isRated(window: FallbackWindow, minSessions: number): boolean {
+  return window.rate !== null && window.connected >= minSessions;
+}
+
+export interface RegionFallbackSummary {
+  clientRegion: string;
+  windows: number;
+  ratedWindows: number;
+  flaggedWindows: number;
+  sessions: number;
+  neverConnected: number;
+  /** The rated window with the highest rate; null when no window was rated. */
+  peak: FallbackWindow | null;
+}
+
+export function regionFallbackSummaries(report: AuditReport): RegionFallbackSummary[] {
+  const byRegion = new Map<string, FallbackWindow[]>();
+  for (const window of report.fallbackWindows) {
+    const windows = byRegion.get(window.clientRegion) ?? [];
+    windows.push(window);
+    byRegion.set(window.clientRegion, windows);
+  }
+  return [...byRegion].map(([clientRegion, windows]) => {
+    const rated = windows.filter((window) => isRated(window, report.settings.minSessions));
+    const peak = rated.reduce<FallbackWindow | null>((best, window) => (best === null || (window.rate ?? 0) > (best.rate ?? 0) ? window : best), null);
+    return {
+      clientRegion,
+      windows: windows.length,
+      ratedWindows: rated.length,
+      flaggedWindows: windows.filter(isFlagged).length,
+      sessions: windows.reduce((sum, window) => sum + window.sessions, 0),
+      neverConnected: windows.reduce((sum, window) => sum + window.neverConnected, 0),
+      peak,
+    };
+  });
+}
+
+export function flagsText(window: FallbackWindow): string {
+  return window.flags.map((flag) => (flag === 'max-rate' ? 'over max_rate' : 'far above baseline')).join(', ');
+}
+
+export interface SuppressedGroup {
+  rule: string;
+  suppressionIndex: number | null;
+  reason: string;
+  until: string | null;
+  /** In report order: by session start. */
+  findings: SessionFinding[];
+}
+
+/** Suppressed findings grouped by rule and the suppression that matched them, in first-appearance order. */
+export function suppressedGroups(findings: SessionFinding[]): SuppressedGroup[] {
+  const groups = new Map<string, SuppressedGroup>();
+  for (const finding of findings) {
+    if (finding.status !== 'suppressed') continue;
+    const key = JSON.stringify([finding.rule, finding.suppression?.index ?? null]);
+    let group = groups.get(key);
+    if (group === undefined) {
+      group = {
+        rule: finding.rule,
+        suppressionIndex: finding.suppression?.index ?? null,
+        reason: finding.suppression?.reason ?? '(no suppression recorded)',
+        until: finding.suppression?.until ?? null,
+        findings: [],
+      };
+      groups.set(key, group);
+    }
+    group.findings.push(finding);
+  }
+  return [...groups.values()];
+}
+
+export function ingestBalanceText(ingest: AuditReport['ingest']): string {
+  const accounted = ingest.loaded + ingest.duplicates + ingest.rejected;
+  const equation = `${ingest.linesRead} read = ${ingest.loaded} loaded + ${ingest.duplicates} duplicates + ${ingest.rejected} rejected`;
+  if (accounted === ingest.linesRead) return `Every line is accounted for: ${equation}.`;
+  return `The lines do not add up: ${ingest.linesRead} read but ${accounted} accounted for (${ingest.loaded} loaded + ${ingest.duplicates} duplicates + ${ingest.rejected} rejected); this is a bug worth reporting.`;
+}
+
+export function highestSeverity(severities: Severity[]): Severity | null {
+  return severities.reduce<Severity | null>(
+    (highest, severity) => (highest === null || severityRank(severity) > severityRank(highest) ? severity : highest),
+    null,
+  );
+}

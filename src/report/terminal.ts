@@ -1,0 +1,66 @@
+/** The audit summary printed on the terminal: the verdict, then what to open next. */
+import type { AuditReport } from '../detect/model.js';
+import { formatTable } from './table.js';
+
+export function formatTerminalSummary(report: AuditReport, runFolder: string | null): string {
+  const v = report.verdict;
+  const lines: string[] = [];
+  const window = `${report.run.since ?? '(start)'} .. ${report.run.until ?? '(end)'}`;
+  lines.push(`audit window ${window} (sessions by start; end exclusive)`);
+  if (v.status === 'clean') lines.push('verdict: clean: no active finding');
+  else {
+    lines.push(
+      `verdict: ${v.newIncidents} new incident${v.newIncidents === 1 ? '' : 's'}, ${v.ongoingIncidents} ongoing, ${v.resolvedIncidents} resolved; ` +
+        `${v.flaggedFallbackWindows} flagged fallback window${v.flaggedFallbackWindows === 1 ? '' : 's'}; ${v.policyFindings} policy finding${v.policyFindings === 1 ? '' : 's'}; highest severity ${v.highestSeverity}`,
+    );
+  }
+  lines.push('');
+  if (report.incidents.length > 0) {
+    lines.push(
+      formatTable(
+        ['incident', 'status', 'severity', 'rule', 'clients', 'datacenters', 'sessions', 'first seen (UTC)', 'last seen (UTC)'],
+        report.incidents.map((i) => [
+          i.id,
+          i.diffStatus,
+          i.severity,
+          i.rule,
+          i.clientRegion,
+          `${i.datacenterRegion}: ${i.datacenters.map((d) => d.id).join(' ')}`,
+          i.sessionCount,
+          i.firstSeen.slice(0, 16).replace('T', ' '),
+          i.lastSeen.slice(0, 16).replace('T', ' '),
+        ]),
+      ),
+    );
+  }
+  const flagged = report.fallbackWindows.filter((w) => w.flags.length > 0);
+  if (flagged.length > 0) {
+    const byRegion = new Map<string, typeof flagged>();
+    for (const w of flagged) byRegion.set(w.clientRegion, [...(byRegion.get(w.clientRegion) ?? []), w]);
+    for (const [region, windows] of byRegion) {
+      const peak = windows.reduce((a, b) => ((b.rate ?? 0) > (a.rate ?? 0) ? b : a));
+      lines.push(
+        `fallback-rate: ${region}: ${windows.length} window${windows.length === 1 ? '' : 's'} flagged, peak ${pct(peak.rate)} at ${peak.windowStart.slice(0, 16).replace('T', ' ')} UTC` +
+          (peak.baselineRate === null ? '' : ` (baseline ${pct(peak.baselineRate)})`) +
+          (windows.every((w) => w.suppression !== null) ? ' [suppressed]' : ''),
+      );
+    }
+  }
+  for (const p of report.policyFindings) lines.push(`policy: ${p.severity} ${p.id} ${p.path}: ${p.message}`);
+  if (v.suppressedFindings > 0) lines.push(`${v.suppressedFindings} suppressed finding${v.suppressedFindings === 1 ? '' : 's'} (listed in the reports)`);
+  if (report.resolvedIncidents.length > 0) lines.push(`resolved since ${report.run.previousRunId}: ${report.resolvedIncidents.map((r) => r.id).join(', ')}`);
+  const sessions = report.coverage.reduce((n, c) => n + c.sessions, 0);
+  lines.push(`sessions audited: ${sessions.toLocaleString('en-US')} (${report.coverage.map((c) => `${c.clientRegion} ${c.sessions.toLocaleString('en-US')}`).join(', ')})`);
+  const g = report.ingest;
+  lines.push(`database: ${g.files} files, lines read ${n(g.linesRead)} = loaded ${n(g.loaded)} + duplicates ${n(g.duplicates)} + rejected ${n(g.rejected)}`);
+  if (runFolder) lines.push(`reports: ${runFolder}/ (summary.md, report.html, findings.json, affected-sessions.csv, findings.ocsf.json)`);
+  return lines.join('\n').replace(/\n{3,}/g, '\n\n') + '\n';
+}
+
+function pct(rate: number | null): string {
+  return rate === null ? 'n/a' : `${(rate * 100).toFixed(1)}%`;
+}
+
+function n(value: number): string {
+  return value.toLocaleString('en-US');
+}

@@ -1,0 +1,157 @@
+/**
+ * The run folder `<outDir>/<runId>/` and the `<outDir>/latest` pointer
+ * (docs/report-format.md). A killed run never leaves a half report under a
+ * run's name: files are written and fsynced in a dot-prefixed temp folder,
+ * which is renamed into place only when complete. Everything temporary is
+ * named `.tmp-…-<pid>`, so that a later run can tell a dead writer's leftovers
+ * from a live one's and `listRunFolders` never mistakes them for runs.
+ */
+import { mkdir, open, readdir, rename, rm, symlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { AuditReport } from '../detect/model.js';
+import { UserError } from '../errors.js';
+import { renderAffectedSessionsCsv } from './csv.js';
+import { renderHtml } from './html.js';
+import { renderFindingsJson } from './json.js';
+import { renderMarkdown } from './markdown.js';
+import { renderOcsf } from './ocsf.js';
+
+const RUN_FILES: [name: string, render: (report: AuditReport) => string][] = [
+  ['summary.md', renderMarkdown],
+  ['findings.json', renderFindingsJson],
+  ['affected-sessions.csv', renderAffectedSessionsCsv],
+  ['report.html', renderHtml],
+  ['findings.ocsf.json', renderOcsf],
+];
+
+const TEMP_PREFIX = '.tmp-';
+const LATEST = 'latest';
+
+/** Writes the five report files to `<outDir>/<runId>/`, replacing an earlier run of the same id, and points `latest` at it. */
+export async function writeRunFolder(outDir: string, report: AuditReport): Promise<string> {
+  const runId = report.run.runId;
+  assertSafeRunId(runId);
+  // Render first: a renderer that throws leaves nothing behind.
+  const files = RUN_FILES.map(([name, render]) => [name, render(report)] as const);
+
+  await mkdir(outDir, { recursive: true });
+  await removeLeftoversOfDeadWriters(outDir);
+
+  const temp = join(outDir, `${TEMP_PREFIX}${runId}-${process.pid}`);
+  await rm(temp, { recursive: true, force: true });
+  await mkdir(temp);
+  for (const [name, content] of files) await writeDurably(join(temp, name), content);
+  await syncDirectory(temp);
+
+  const final = join(outDir, runId);
+  await moveIntoPlace(temp, final, join(outDir, `${TEMP_PREFIX}replaced-${runId}-${process.pid}`));
+  await pointLatestAt(outDir, runId);
+  await syncDirectory(outDir);
+  return final;
+}
+
+/** Names of the complete run folders in `outDir`, sorted; temp folders and the `latest` link are not runs. */
+export async function listRunFolders(outDir: string): Promise<string[]> {
+  let entries;
+  try {
+    entries = await readdir(outDir, { withFileTypes: true });
+  } catch (error) {
+    if (hasCode(error, 'ENOENT')) return [];
+    throw error;
+  }
+  return entries
+    .filter((entry) => entry.isDirectory() && !entry.name.startsWith('.'))
+    .map((entry) => entry.name)
+    .sort();
+}
+
+/** A run id becomes a folder name: one visible path segment, nothing a shell or another OS would read differently. */
+function assertSafeRunId(runId: string): void {
+  if (!/^[A-Za-z0-9._-]+$/.test(runId) || runId.startsWith('.') || runId === LATEST) {
+    throw new UserError(
+      `run id "${runId}" cannot name a run folder: use letters, digits, '.', '_' and '-' only, not starting with '.', and not "${LATEST}"`,
+    );
+  }
+}
+
+async function removeLeftoversOfDeadWriters(outDir: string): Promise<void> {
+  for (const name of await readdir(outDir)) {
+    if (!name.startsWith(TEMP_PREFIX)) continue;
+    const pid = Number(/-(\d+)$/.exec(name)?.[1]);
+    if (!isRunning(pid)) await rm(join(outDir, name), { recursive: true, force: true });
+  }
+}
+
+function isRunning(pid: number): boolean {
+  if (!Number.isSafeInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: the process exists but belongs to someone else.
+    return hasCode(error, 'EPERM');
+  }
+}
+
+async function writeDurably(path: string, content: string): Promise<void> {
+  const handle = await open(path, 'wx');
+  try {
+    await handle.writeFile(content, 'utf8');
+    await handle.sync();
+  } catch (error) {
+    // The write error is the one worth reporting; a failing close must not replace it.
+    await handle.close().catch(() => undefined);
+    throw error;
+  }
+  await handle.close();
+}
+
+/** Makes the entries of a directory (new files, renames) durable, not only their contents. */
+async function syncDirectory(path: string): Promise<void> {
+  // Windows cannot open a directory for fsync; its renames are durable once they return.
+  if (process.platform === 'win32') return;
+  const handle = await open(path, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+async function moveIntoPlace(temp: string, final: string, aside: string): Promise<void> {
+  try {
+    await rename(temp, final);
+    return;
+  } catch (error) {
+    if (!hasCode(error, 'ENOTEMPTY', 'EEXIST')) throw error;
+  }
+  // A re-run of the same window: the old folder steps aside, the new one takes its name, then the old one goes.
+  await rename(final, aside);
+  try {
+    await rename(temp, final);
+  } catch (error) {
+    await rename(aside, final);
+    throw error;
+  }
+  await rm(aside, { recursive: true, force: true });
+}
+
+/** rename(2) replaces `latest` in one step, so a reader sees the old target or the new one, never no link. */
+async function pointLatestAt(outDir: string, runId: string): Promise<void> {
+  const link = join(outDir, `${TEMP_PREFIX}${LATEST}-${process.pid}`);
+  await rm(link, { force: true });
+  await symlink(runId, link);
+  try {
+    await rename(link, join(outDir, LATEST));
+  } catch (error) {
+    await rm(link, { force: true });
+    if (hasCode(error, 'EISDIR', 'ENOTEMPTY', 'EEXIST')) {
+      throw new UserError(`${join(outDir, LATEST)} is a directory, not the link routeaudit maintains: move it away and run again`);
+    }
+    throw error;
+  }
+}
+
+function hasCode(error: unknown, ...codes: string[]): boolean {
+  return error instanceof Error && codes.includes((error as NodeJS.ErrnoException).code ?? '');
+}
