@@ -27,7 +27,7 @@ export function explainIncident(incident: IncidentFacts, context: Context): Expl
   const region = incident.clientRegion;
   const dcIds = incident.datacenters.map((d) => d.id);
   const whitelist = context.policyFindings.filter((f) => f.rule === 'whitelist' && f.clientRegion === region && f.datacenter !== null && dcIds.includes(f.datacenter));
-  const peak = fallbackPeak(context.windows, region, incident.firstSeen, incident.lastSeen);
+  const peak = fallbackPeak(context.windows, region, incident.firstSeen, incident.lastSeen, policy.fallback.maxRate);
   const listing = (dc: string) => listingOf(policy, region, dc);
   const dcList = joinAnd(dcIds);
   const pct = (rate: number) => `${(rate * 100).toFixed(rate < 0.1 ? 1 : 0)}%`;
@@ -98,14 +98,15 @@ export function explainIncident(incident: IncidentFacts, context: Context): Expl
   }
 }
 
-/** The client region's highest-rate window overlapping [first, last], if any was measured. */
-function fallbackPeak(windows: readonly FallbackWindow[], region: string, first: string, last: string): FallbackPeak | null {
+/** The client region's highest-rate window overlapping [first, last], when it was flagged or above max_rate. */
+function fallbackPeak(windows: readonly FallbackWindow[], region: string, first: string, last: string, maxRate: number): FallbackPeak | null {
   let best: FallbackWindow | null = null;
   for (const w of windows) {
     if (w.clientRegion !== region || w.rate === null || w.windowEnd <= first || w.windowStart > last) continue;
     if (best === null || w.rate > best.rate!) best = w;
   }
-  return best ? { windowStart: best.windowStart, rate: best.rate!, baselineRate: best.baselineRate, flagged: best.flags.length > 0 } : null;
+  if (best === null || (best.flags.length === 0 && best.rate! <= maxRate)) return null;
+  return { windowStart: best.windowStart, rate: best.rate!, baselineRate: best.baselineRate, flagged: best.flags.length > 0 };
 }
 
 function listingOf(policy: Policy, region: string, dc: string): 'primary' | 'secondary' | null {

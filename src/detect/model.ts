@@ -92,7 +92,7 @@ export interface Incident {
   keyExchangeSessions: number;
   /** Ids of policy findings that explain the incident (e.g. the whitelist entry). */
   causeFindingIds: string[];
-  /** The client region's highest fallback window during the incident, if any window was measured. */
+  /** The client region's highest fallback window during the incident, when flagged or above max_rate; else null. */
   fallbackPeak: FallbackPeak | null;
   /** Plain-language probable cause and what to do. */
   cause: string;
