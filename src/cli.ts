@@ -27,6 +27,16 @@ Exit codes:
   2  usage, input or policy error (the message names the file, line or field)
   3  internal error (a bug: please report it with the message)`;
 
+const EXAMPLES_HELP = `
+Examples:
+  routeaudit ingest logs/                               load new log files into routeaudit.duckdb
+  routeaudit audit --policy policy.yaml --last 7d       audit the last 7 days; writes reports/<run-id>/
+  routeaudit audit --logs logs/ --policy policy.yaml    one-shot audit in memory
+  routeaudit nightly --logs logs/ --policy policy.yaml  for cron: ingest, audit yesterday (UTC), diff, report
+  routeaudit policy check policy.yaml                   validate a routing policy
+
+Documentation: README.md and docs/ in the routeaudit repository.`;
+
 const DEFAULT_DB = 'routeaudit.duckdb';
 
 function positiveInt(name: string) {
@@ -52,7 +62,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   const program = new Command('routeaudit')
     .description('Audits connection logs against a routing policy: geo-fence violations, fallback surges, misconfigured whitelists.')
     .version(TOOL_VERSION)
-    .addHelpText('after', EXIT_CODES_HELP)
+    .addHelpText('after', EXAMPLES_HELP + '\n' + EXIT_CODES_HELP)
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
     .exitOverride();

@@ -51,5 +51,4 @@ SELECT b.ts, b.session_id, b.dc_id, b.outcome, b.tier, b.attempt, b.latency_ms, 
        b.meeting_id, b.user_id, b.client_ip, b.client_country, b.traffic, $file_id, b.line_no
 FROM staged_batch b
 ANTI JOIN staged_stored_matches m ON m.line_no = b.line_no
-WHERE b.copy_no = 1
-ORDER BY b.ts;
+WHERE b.copy_no = 1;
