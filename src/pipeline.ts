@@ -5,7 +5,7 @@
 import { existsSync, realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Database } from './db/database.js';
-import { withDatabase } from './db/database.js';
+import { resolveDatabasePath, withDatabase } from './db/database.js';
 import { UserError } from './errors.js';
 import { runAudit, type AuditWindow } from './detect/audit.js';
 import { applyHistory } from './detect/history.js';
@@ -42,12 +42,13 @@ export interface PipelineResult {
 
 export async function runPipeline(options: PipelineOptions, io: Io): Promise<PipelineResult> {
   const loadedPolicy = loadPolicy(options.policyFile);
-  const inMemory = options.db === ':memory:';
-  if (!inMemory && !options.createDatabase && !options.logs && !existsSync(options.db)) {
+  const dbPath = resolveDatabasePath(options.db, io.cwd);
+  const inMemory = dbPath === ':memory:';
+  if (!inMemory && !options.createDatabase && !options.logs && !existsSync(dbPath)) {
     throw new UserError(`database "${options.db}" does not exist: ingest logs first (routeaudit ingest PATH --db ${options.db}), or audit logs directly with --logs PATH`);
   }
   const discovery = options.logs ? discoverLogFiles(options.logs, options.format, io.cwd) : null;
-  return withDatabase(options.db, { memoryLimit: options.memoryLimit }, async (db: Database) => {
+  return withDatabase(dbPath, { memoryLimit: options.memoryLimit }, async (db: Database) => {
     const ingest = discovery
       ? await ingestFiles(db, discovery.files, { mapping: options.mapping, now: io.now, onProgress: ingestProgressReporter(io) })
       : null;

@@ -5,11 +5,11 @@
 CREATE OR REPLACE TEMP TABLE staged_fields AS
 WITH split AS (
   SELECT line_no, line, raw_bytes,
-    CASE WHEN bad_utf8 OR line IS NULL OR trim(line) = '' THEN NULL
+    CASE WHEN bad_utf8 OR line IS NULL OR regexp_full_match(line, '\s*') THEN NULL
          ELSE ra_csv_fields(regexp_replace(line, '\r$', '')) END AS fields,
     CASE
       WHEN bad_utf8 THEN 'not valid UTF-8'
-      WHEN line IS NULL OR trim(line) = '' THEN 'blank line'
+      WHEN line IS NULL OR regexp_full_match(line, '\s*') THEN 'blank line'
     END AS blank
   FROM staged_lines
   WHERE line_no >= greatest($first_line, 2)

@@ -6,7 +6,7 @@
 CREATE OR REPLACE TEMP TABLE staged_fields AS
 WITH parsed AS (
   SELECT line_no, line, bad_utf8, raw_bytes,
-    CASE WHEN NOT bad_utf8 AND trim(line) <> '' THEN TRY(json_extract_string(line, $paths)) END AS v
+    CASE WHEN NOT bad_utf8 AND NOT regexp_full_match(line, '\s*') THEN TRY(json_extract_string(line, $paths)) END AS v
   FROM staged_lines
   WHERE line_no >= $first_line
 ),
@@ -14,7 +14,7 @@ shaped AS (
   SELECT *,
     CASE
       WHEN bad_utf8 THEN 'not valid UTF-8'
-      WHEN line IS NULL OR trim(line) = '' THEN 'blank line'
+      WHEN line IS NULL OR regexp_full_match(line, '\s*') THEN 'blank line'
       WHEN v IS NULL THEN 'not valid JSON'
       WHEN NOT starts_with(ltrim(line), '{') THEN 'not a JSON object'
     END AS problem
