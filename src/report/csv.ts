@@ -5,9 +5,8 @@
  *
  * Records come from csvRecord: RFC 4180 quoting, CRLF line ends, and a leading
  * `'` on any cell that a spreadsheet would take for a formula (OWASP CSV
- * injection). A value that already begins with `'` gets one more here, so that
- * a reader recovers every value exactly by removing one leading `'` from any
- * cell that starts with one.
+ * injection) or that already begins with `'`, so that a reader recovers every
+ * value exactly by removing one leading `'` from any cell that starts with one.
  */
 import type { AuditReport, SessionFinding } from '../detect/model.js';
 import { csvRecord } from './csv-cell.js';
@@ -41,11 +40,7 @@ export const CSV_COLUMNS: readonly string[] = COLUMNS.map(([name]) => name);
 
 export function renderAffectedSessionsCsv(report: AuditReport): string {
   const rows = [...report.findings].sort(compareFindings).map((finding) => COLUMNS.map(([, value]) => value(finding)));
-  return [CSV_COLUMNS, ...rows].map((cells) => csvRecord(cells.map(keepLeadingQuoteReversible))).join('');
-}
-
-function keepLeadingQuoteReversible(value: string): string {
-  return value.startsWith("'") ? `'${value}` : value;
+  return [CSV_COLUMNS, ...rows].map((cells) => csvRecord(cells)).join('');
 }
 
 /** By session start, rule, session id; strings in code-unit order, never locale order, so that every machine sorts alike. */
