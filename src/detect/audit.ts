@@ -22,6 +22,7 @@ import type {
   RegionCoverage,
   SessionFinding,
   Severity,
+  SuppressionRef,
 } from './model.js';
 import { severityRank } from './model.js';
 import { detectionsOfKind, type Detection } from './registry.js';
@@ -212,11 +213,13 @@ function toSessionFinding(r: Row): SessionFinding {
       tier: r.evidence_tier as string,
       traffic: r.evidence_traffic as string | null,
     },
-    suppression:
-      r.suppression_index === null
-        ? null
-        : { index: r.suppression_index as number, reason: r.suppression_reason as string, until: r.suppression_until as string },
+    suppression: toSuppressionRef(r),
   };
+}
+
+function toSuppressionRef(r: Row): SuppressionRef | null {
+  if (r.suppression_index === null || r.suppression_index === undefined) return null;
+  return { index: r.suppression_index as number, reason: r.suppression_reason as string, until: r.suppression_until as string };
 }
 
 function toFallbackWindow(r: Row): FallbackWindow {
@@ -232,10 +235,7 @@ function toFallbackWindow(r: Row): FallbackWindow {
     failureRate: r.failure_rate as number,
     baselineRate: r.baseline_rate as number | null,
     flags: r.flags as FallbackWindow['flags'],
-    suppression:
-      r.suppression_index === null || r.suppression_index === undefined
-        ? null
-        : { index: r.suppression_index as number, reason: r.suppression_reason as string, until: r.suppression_until as string },
+    suppression: toSuppressionRef(r),
   };
 }
 

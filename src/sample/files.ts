@@ -7,6 +7,7 @@
  */
 import { gzipSync } from 'node:zlib';
 import { SAMPLE_DAYS, SAMPLE_START_MS, type AttemptRecord } from './traffic.js';
+import { LOG_FIELDS } from '../ingest/schema.js';
 
 export interface SampleFile {
   /** Relative to the output folder, `/`-separated. */
@@ -78,22 +79,8 @@ const MALFORMED_NOTES: Record<Exclude<DeliberateKind, 'duplicate-record'>, strin
   'blank-line': 'an empty line',
 };
 
-const COLUMNS = [
-  'ts',
-  'session_id',
-  'dc_id',
-  'outcome',
-  'tier',
-  'attempt',
-  'latency_ms',
-  'account_id',
-  'meeting_id',
-  'user_id',
-  'client_ip',
-  'client_country',
-  'traffic',
-  'client_app',
-] as const;
+// client_app is not in the log schema: the sample shows that unknown fields are ignored.
+const COLUMNS = [...LOG_FIELDS, 'client_app'] as const;
 type Column = (typeof COLUMNS)[number];
 type Fields = Record<Column, string | number | null>;
 
