@@ -35,9 +35,8 @@ SELECT m.incident_id, any_value(m.rule) AS rule, any_value(m.client_region) AS c
   any_value(m.dc_region) AS dc_region,
   CASE max(CASE m.severity WHEN 'low' THEN 0 WHEN 'medium' THEN 1 WHEN 'high' THEN 2 ELSE 3 END)
     WHEN 0 THEN 'low' WHEN 1 THEN 'medium' WHEN 2 THEN 'high' ELSE 'critical' END AS severity,
-  min(m.session_start) AS first_session_start,
-  min(m.evidence_ts) AS first_seen,
-  max(m.evidence_ts) AS last_seen,
+  min(m.session_start) AS first_seen,
+  max(m.session_start) AS last_seen,
   count(*) AS session_count,
   list(m.session_id ORDER BY m.session_id) AS session_ids,
   coalesce(list(DISTINCT m.account_id ORDER BY m.account_id) FILTER (WHERE m.account_id IS NOT NULL), []) AS accounts,

@@ -8,8 +8,9 @@
 --   sessions connected and the share exceeds max_rate; flagged "baseline" when, with
 --   as many sessions, the share is at least 3 times the region's trailing baseline
 --   and at least 5 percentage points above it. The baseline is the pooled share of
---   the region's sessions in the 7 days before the window (the window excluded),
---   known only when at least min_sessions of them connected. Every window is
+--   the region's sessions in the 7 days before the window (the window excluded, and
+--   windows over max_rate excluded), known only when at least min_sessions of them
+--   connected. Every window is
 --   returned, flagged or not, with its never-connected (failure) count, and the
 --   suppression (rule fallback-rate, matching client_region, `until` after the window
 --   start; one with an account or datacenter matcher never matches a window).
@@ -32,10 +33,15 @@ per_window AS (
   GROUP BY ALL
 ),
 with_baseline AS (
+  -- Windows over max_rate are left out of the baseline, so a long surge does not
+  -- raise the bar it is measured against.
   SELECT *,
-    sum(via_secondary) OVER lookback AS baseline_via_secondary,
-    sum(connected) OVER lookback AS baseline_connected
-  FROM per_window
+    sum(CASE WHEN over_max_rate THEN 0 ELSE via_secondary END) OVER lookback AS baseline_via_secondary,
+    sum(CASE WHEN over_max_rate THEN 0 ELSE connected END) OVER lookback AS baseline_connected
+  FROM (
+    SELECT *, connected >= $min_sessions::BIGINT AND via_secondary / connected > $max_rate::DOUBLE AS over_max_rate
+    FROM per_window
+  )
   WINDOW lookback AS (
     PARTITION BY client_region ORDER BY window_start
     RANGE BETWEEN to_days($baseline_days::INTEGER) PRECEDING AND CURRENT ROW EXCLUDE GROUP)

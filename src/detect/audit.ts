@@ -143,12 +143,13 @@ export async function runAudit(db: Database, options: AuditOptions): Promise<Aud
   };
 }
 
-/** New before ongoing, then severity (highest first), then last seen (newest first), then id. */
+/** New before ongoing, then severity (highest first), then sessions (most first), then last seen (newest first), then id. */
 export function sortIncidents(incidents: Incident[]): Incident[] {
   return [...incidents].sort(
     (a, b) =>
       (a.diffStatus === b.diffStatus ? 0 : a.diffStatus === 'new' ? -1 : 1) ||
       severityRank(b.severity) - severityRank(a.severity) ||
+      b.sessionCount - a.sessionCount ||
       (a.lastSeen < b.lastSeen ? 1 : a.lastSeen > b.lastSeen ? -1 : 0) ||
       (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
   );

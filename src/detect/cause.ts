@@ -27,7 +27,11 @@ export function explainIncident(incident: IncidentFacts, context: Context): Expl
   const region = incident.clientRegion;
   const dcIds = incident.datacenters.map((d) => d.id);
   const whitelist = context.policyFindings.filter((f) => f.rule === 'whitelist' && f.clientRegion === region && f.datacenter !== null && dcIds.includes(f.datacenter));
-  const peak = fallbackPeak(context.windows, region, incident.firstSeen, incident.lastSeen, policy.fallback.maxRate);
+  // Clients of one region sometimes get another region's lists (stale config, DNS
+  // steering during an overload): a whitelist entry elsewhere may still be the cause.
+  const whitelistElsewhere = context.policyFindings.filter((f) => f.rule === 'whitelist' && f.clientRegion !== region && f.datacenter !== null && dcIds.includes(f.datacenter));
+  const expired = expiredSuppressions(policy, incident, context.policyFindings);
+  const peak = fallbackPeak(context.windows, region, incident.firstSeen, incident.lastSeen, policy.fallback);
   const listing = (dc: string) => listingOf(policy, region, dc);
   const dcList = joinAnd(dcIds);
   const pct = (rate: number) => `${(rate * 100).toFixed(rate < 0.1 ? 1 : 0)}%`;
@@ -41,40 +45,53 @@ export function explainIncident(incident: IncidentFacts, context: Context): Expl
   const routingText = dcIds
     .map((dc) => {
       const tier = listing(dc);
-      return tier ? `${dc} is on the ${region} ${tier} list` : policy.routing[region] ? `${dc} is on neither ${region} routing list` : `${region} has no routing entry`;
+      const elsewhere = whitelistElsewhere.filter((w) => w.datacenter === dc);
+      const also = elsewhere.length > 0 ? `, but is on ${joinAnd(elsewhere.map((w) => `${w.path} (whitelist finding ${w.id})`))}` : '';
+      return tier ? `${dc} is on the ${region} ${tier} list` : policy.routing[region] ? `${dc} is on neither ${region} routing list${also}` : `${region} has no routing entry`;
     })
     .join('; ') + '.';
+  const elsewhereText = whitelistElsewhere.length > 0 ? ` These clients were probably given another region's routing lists.` : '';
+  const expiredText = expired.map((e) => ` An exception for this, suppressions[${e.index}] ("${e.reason}"), expired on ${e.until.slice(0, 10)} (policy finding S-${e.index}).`).join('');
+  const causeIds = [...whitelist, ...whitelistElsewhere].map((w) => w.id);
+  const fencedTarget = policy.fences.some((f) => f.datacenterRegions.includes(incident.datacenterRegion));
 
   switch (incident.rule) {
     case 'geofence':
     case 'geofence-contact': {
       const connected = incident.rule === 'geofence';
       const title = `${sessionsOf(region)} ${connected ? 'connected to' : 'attempted'} fenced ${incident.datacenterRegion} datacenters`;
-      const regionNote = region === 'unknown' || region === 'unmapped' ? ` These sessions' client region is ${region}, so no fence admits them.` : '';
-      const cause = `${whitelistText || routingText}${surge}${regionNote}`.trim();
+      const cause = `${whitelistText || routingText + elsewhereText}${surge}${expiredText}`.trim();
       const action = [
-        whitelist.length > 0 ? `Remove ${joinAnd(whitelist.map((w) => w.datacenter!))} from ${joinAnd(whitelist.map((w) => w.path))} in the provider's routing configuration, then in the policy.` : `Find out how clients reached ${dcList}: it is not on the ${region} lists, so clients or DNS are not following the policy.`,
-        connected ? `Ask the operator of ${dcList} what was retained from these sessions` + (incident.keyExchangeSessions > 0 ? `, including the ${incident.keyExchangeSessions} key exchange${incident.keyExchangeSessions === 1 ? '' : 's'}; treat those meeting keys as exposed.` : '.') : 'No traffic connected; confirm the attempts carried no data.',
-        'Notify the affected accounts (affected-sessions.csv lists every session).',
+        whitelist.length > 0
+          ? `Remove ${joinAnd(whitelist.map((w) => w.datacenter!))} from ${joinAnd(whitelist.map((w) => w.path))}: first in the provider's live routing configuration (which clients follow), then in this policy.`
+          : whitelistElsewhere.length > 0
+            ? `Remove ${joinAnd([...new Set(whitelistElsewhere.map((w) => w.datacenter!))])} from ${joinAnd(whitelistElsewhere.map((w) => w.path))}, and find out why ${region} clients followed those lists.`
+            : `Find out how clients reached ${dcList}: it is not on the ${region} lists, so clients or DNS are not following the policy.`,
+        connected
+          ? `Ask the operator of ${dcList} what was retained from these sessions` +
+            (incident.keyExchangeSessions > 0 ? `, including the ${incident.keyExchangeSessions} key exchange${incident.keyExchangeSessions === 1 ? '' : 's'}; treat those meeting keys as exposed.` : '.') +
+            ' Notify the affected accounts (affected-sessions.csv lists every session).'
+          : 'No attempt connected: confirm with the operator that none of them carried data.',
       ].join(' ');
-      return { title, cause, action, causeFindingIds: whitelist.map((w) => w.id), fallbackPeak: peak };
+      return { title, cause, action, causeFindingIds: causeIds, fallbackPeak: peak };
     }
     case 'account-routing': {
       const accounts = joinAnd(incident.accounts.map((a) => describeAccount(policy, a)));
+      const exception = fencedTarget ? '' : ', or record an approved exception as a suppression with its reason and end date';
       return {
-        title: `${sessionsOf(region)} of restricted accounts served from ${incident.datacenterRegion}`,
-        cause: `${accounts}. ${routingText}${surge}`.trim(),
-        action: `Keep ${joinAnd(incident.accounts)} off ${dcList} (a per-account routing restriction), or record an approved exception as a suppression with its reason and end date. Tell the account owners.`,
-        causeFindingIds: whitelist.map((w) => w.id),
+        title: `Sessions of restricted accounts (${joinAnd(incident.accounts)}) served from ${incident.datacenterRegion}`,
+        cause: `${capitalise(accounts)}. ${routingText}${elsewhereText}${surge}${expiredText}`.trim(),
+        action: `Keep ${joinAnd(incident.accounts)} off ${dcList} (a per-account routing restriction)${exception}. Tell the account owners.`,
+        causeFindingIds: [...causeIds, ...expired.map((e) => `S-${e.index}`)],
         fallbackPeak: peak,
       };
     }
     case 'unlisted-datacenter':
       return {
         title: `${sessionsOf(region)} connected to datacenters off their routing lists`,
-        cause: `${routingText}${surge}`.trim(),
+        cause: `${routingText}${elsewhereText}${surge}${expiredText}`.trim(),
         action: `Check client configuration and DNS for ${region}: clients connected to ${dcList}, which the policy does not route ${region} to. If the routing is intended, add it to the policy.`,
-        causeFindingIds: [],
+        causeFindingIds: causeIds,
         fallbackPeak: peak,
       };
     case 'unknown-datacenter':
@@ -98,11 +115,15 @@ export function explainIncident(incident: IncidentFacts, context: Context): Expl
   }
 }
 
-/** The client region's highest-rate window overlapping [first, last], when it was flagged or above max_rate. */
-function fallbackPeak(windows: readonly FallbackWindow[], region: string, first: string, last: string, maxRate: number): FallbackPeak | null {
+/**
+ * The client region's highest-rate window overlapping [first, last] among the
+ * rated ones (at least min_sessions connected), when it was flagged or above max_rate.
+ */
+function fallbackPeak(windows: readonly FallbackWindow[], region: string, first: string, last: string, settings: Policy['fallback']): FallbackPeak | null {
+  const maxRate = settings.maxRate;
   let best: FallbackWindow | null = null;
   for (const w of windows) {
-    if (w.clientRegion !== region || w.rate === null || w.windowEnd <= first || w.windowStart > last) continue;
+    if (w.clientRegion !== region || w.rate === null || w.connected < settings.minSessions || w.windowEnd <= first || w.windowStart > last) continue;
     if (best === null || w.rate > best.rate!) best = w;
   }
   if (best === null || (best.flags.length === 0 && best.rate! <= maxRate)) return null;
@@ -115,6 +136,24 @@ function listingOf(policy: Policy, region: string, dc: string): 'primary' | 'sec
   if (routing.primary.includes(dc)) return 'primary';
   if (routing.secondary.includes(dc)) return 'secondary';
   return null;
+}
+
+/** Suppressions of this incident's rule that would have matched it, but ended before its first session. */
+function expiredSuppressions(policy: Policy, incident: IncidentFacts, findings: readonly PolicyFinding[]): Policy['suppressions'] {
+  const reported = new Set(findings.filter((f) => f.rule === 'expired-suppression').map((f) => f.id));
+  return policy.suppressions.filter(
+    (s) =>
+      reported.has(`S-${s.index}`) &&
+      s.rule === incident.rule &&
+      s.until <= incident.firstSeen &&
+      (s.account === null || incident.accounts.includes(s.account)) &&
+      (s.datacenter === null || incident.datacenters.some((d) => d.id === s.datacenter)) &&
+      (s.clientRegion === null || s.clientRegion === incident.clientRegion),
+  );
+}
+
+function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 function describeAccount(policy: Policy, id: string): string {

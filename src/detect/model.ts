@@ -195,7 +195,7 @@ export interface AuditReport {
   schemaVersion: 1;
   run: RunMetadata;
   verdict: Verdict;
-  /** Sorted: new before ongoing, then severity (highest first), then last seen (newest first), then id. */
+  /** Sorted: new before ongoing, then severity (highest first), then sessions (most first), then last seen (newest first), then id. */
   incidents: Incident[];
   resolvedIncidents: ResolvedIncident[];
   /** Active and suppressed session findings. */

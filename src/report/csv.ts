@@ -11,7 +11,9 @@
 import type { AuditReport, SessionFinding } from '../detect/model.js';
 import { csvRecord } from './csv-cell.js';
 
-const COLUMNS: [name: string, value: (finding: SessionFinding) => string][] = [
+type IncidentSeverity = (incidentId: string | null) => string;
+
+const COLUMNS: [name: string, value: (finding: SessionFinding, incidentSeverity: IncidentSeverity) => string][] = [
   ['incident_id', (finding) => finding.incidentId ?? ''],
   ['rule', (finding) => finding.rule],
   ['severity', (finding) => finding.severity],
@@ -34,12 +36,16 @@ const COLUMNS: [name: string, value: (finding: SessionFinding) => string][] = [
   ['evidence_tier', (finding) => finding.evidence.tier],
   ['suppression_reason', (finding) => finding.suppression?.reason ?? ''],
   ['suppression_until', (finding) => finding.suppression?.until ?? ''],
+  // The row's severity is the session's; filtering on the incident's finds every session of a critical incident.
+  ['incident_severity', (finding, incidentSeverity) => incidentSeverity(finding.incidentId)],
 ];
 
 export const CSV_COLUMNS: readonly string[] = COLUMNS.map(([name]) => name);
 
 export function renderAffectedSessionsCsv(report: AuditReport): string {
-  const rows = [...report.findings].sort(compareFindings).map((finding) => COLUMNS.map(([, value]) => value(finding)));
+  const severities = new Map(report.incidents.map((i) => [i.id, i.severity]));
+  const incidentSeverity: IncidentSeverity = (id) => (id === null ? '' : (severities.get(id) ?? ''));
+  const rows = [...report.findings].sort(compareFindings).map((finding) => COLUMNS.map(([, value]) => value(finding, incidentSeverity)));
   return [CSV_COLUMNS, ...rows].map((cells) => csvRecord(cells)).join('');
 }
 

@@ -30,6 +30,7 @@ import {
   sanitizeForDisplay,
   suppressedGroups,
   truncatedList,
+  mostUrgent,
   verdictText,
   whatHappened,
 } from './summary.js';
@@ -109,6 +110,8 @@ function header(report: AuditReport): Html {
   const highest =
     verdict.highestSeverity === null ? html`` : html`<span class="highest">highest severity ${badge(verdict.highestSeverity)}</span>`;
   const also = verdict.alsoNoted.length === 0 ? html`` : html`<p class="also">Also in this run: ${verdict.alsoNoted.join(', ')}.</p>`;
+  const urgentLines = mostUrgent(report);
+  const urgent = urgentLines.length === 0 ? html`` : html`<div class="urgent"><p class="urgent-title">Most urgent</p><ul>${urgentLines.map((line) => html`<li>${line}</li>`)}</ul></div>`;
   const counts = report.verdict;
   const cards: [string, number][] = [
     ['New incidents', counts.newIncidents],
@@ -122,7 +125,7 @@ function header(report: AuditReport): Html {
   return html`<header>
 <p class="eyebrow">routeaudit report · <span class="run-id">run ${run.runId}</span></p>
 <h1>Routing audit</h1>
-<div class="verdict ${tone}"><p class="verdict-line"><strong>Verdict: ${verdict.headline}</strong>${highest}</p>${also}</div>
+<div class="verdict ${tone}"><p class="verdict-line"><strong>Verdict: ${verdict.headline}</strong>${highest}</p>${urgent}${also}</div>
 <div class="cards">${cards.map(([label, value]) => html`<div class="card${value > 0 ? ' nonzero' : ''}"><div class="value">${value}</div><div class="label">${label}</div></div>`)}</div>
 <dl class="run-meta">
 <dt>Audit window</dt><dd>${auditWindowText(report)} <span class="muted">(a session belongs to the window by its start)</span></dd>
@@ -599,6 +602,10 @@ p { margin: 0 0 10px; }
 .verdict-line { font-size: 20px; margin: 0; display: flex; flex-wrap: wrap; gap: 6px 16px; align-items: center; }
 .verdict .highest { font-size: 14px; color: var(--muted); }
 .verdict .also { margin: 6px 0 0; color: var(--muted); }
+.verdict .urgent { margin: 8px 0 0; }
+.verdict .urgent-title { margin: 0; font-weight: 600; font-size: 13px; text-transform: uppercase; letter-spacing: .04em; color: var(--muted); }
+.verdict .urgent ul { margin: 4px 0 0; padding-left: 20px; }
+.verdict .urgent li { margin: 2px 0; }
 .cards { display: grid; grid-template-columns: repeat(6, minmax(0, 1fr)); gap: 10px; margin-bottom: 16px; }
 .card { background: #fff; border: 1px solid var(--line); border-radius: 10px; padding: 10px 14px; }
 .card .value { font-size: 24px; font-weight: 650; color: var(--muted); font-variant-numeric: tabular-nums; }

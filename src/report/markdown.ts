@@ -26,6 +26,7 @@ import {
   sanitizeForDisplay,
   suppressedGroups,
   truncatedList,
+  mostUrgent,
   verdictText,
   whatHappened,
 } from './summary.js';
@@ -59,6 +60,8 @@ function header(report: AuditReport): string {
   const verdict = verdictText(report.verdict);
   const highest = verdict.highestSeverity === null ? '' : ` — highest severity ${verdict.highestSeverity}`;
   const lines = [`# routeaudit report ${escapeMarkdown(report.run.runId)}`, '', `**Verdict: ${escapeMarkdown(verdict.headline)}**${highest}`];
+  const urgent = mostUrgent(report);
+  if (urgent.length > 0) lines.push('', '**Most urgent:**', '', ...urgent.map((line) => `- ${escapeMarkdown(line)}`));
   if (verdict.alsoNoted.length > 0) lines.push('', `Also in this run: ${escapeMarkdown(verdict.alsoNoted.join(', '))}.`);
   const run = report.run;
   const previous =

@@ -130,6 +130,23 @@ export function incidentWhen(incident: Incident): string {
   return `${formatUtc(incident.firstSeen)} to ${formatUtc(incident.lastSeen)} (${duration} between first and last session start)`;
 }
 
+/**
+ * The incidents a reader must see first: those of the highest severity, at most
+ * three, each as one line: title, what happened, when, and the first sentence of its cause.
+ */
+export function mostUrgent(report: AuditReport): string[] {
+  const top = report.incidents[0];
+  if (top === undefined) return [];
+  return report.incidents
+    .filter((i) => i.severity === top.severity)
+    .slice(0, 3)
+    .map((i) => {
+      const when = i.firstSeen === i.lastSeen ? formatUtcMinute(i.firstSeen) : `${formatUtcMinute(i.firstSeen)} to ${formatUtcMinute(i.lastSeen)}`;
+      const cause = /^.*?\.(?=\s|$)/.exec(i.cause)?.[0] ?? i.cause;
+      return `${i.title} (${i.id}): ${whatHappened(i)} ${when}. ${cause}`.trim();
+    });
+}
+
 /** Shown in full up to this many; beyond it the reports point to affected-sessions.csv. */
 const LIST_LIMIT = 8;
 

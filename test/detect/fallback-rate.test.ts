@@ -35,6 +35,7 @@ it('measures the secondary share per region and UTC hour, flags over max_rate an
       ...hour('US', '2020-04-01T11:00:00Z', 25, 10),
       ...hour('US', '2020-04-01T12:00:00Z', 10, 10),
       ...hour('US', '2020-04-01T13:00:00Z', 30, 0, 8),
+      ...hour('US', '2020-04-01T14:00:00Z', 25, 3),
       ...hour('CA', '2020-04-01T11:00:00Z', 20, 20),
     ],
     { window: { since: '2020-04-01T00:00:00.000Z', until: '2020-04-02T00:00:00.000Z' } },
@@ -45,16 +46,19 @@ it('measures the secondary share per region and UTC hour, flags over max_rate an
     ['US', '11:00', 25, 25, 10, 0, ['max-rate', 'baseline']],
     ['US', '12:00', 10, 10, 10, 0, []],
     ['US', '13:00', 30, 22, 0, 8, []],
+    ['US', '14:00', 25, 25, 3, 0, ['max-rate']],
   ]);
   const us11 = report.fallbackWindows[2]!;
   expect(us11.rate).toBeCloseTo(0.4, 10);
   expect(us11.baselineRate).toBeCloseTo(3 / 125, 10);
   expect(report.fallbackWindows[0]!.baselineRate).toBeNull();
   expect(report.fallbackWindows[4]!.failureRate).toBeCloseTo(8 / 30, 10);
-  expect(report.verdict.flaggedFallbackWindows).toBe(2);
+  // The 11:00 surge (over max_rate) stays out of the later baseline; the unrated 12:00 window counts.
+  expect(report.fallbackWindows[5]!.baselineRate).toBeCloseTo(13 / 157, 10);
+  expect(report.verdict.flaggedFallbackWindows).toBe(3);
   expect(report.coverage.map((c) => [c.clientRegion, c.sessions, c.neverConnected])).toEqual([
     ['CA', 20, 0],
-    ['US', 90, 8],
+    ['US', 115, 8],
   ]);
 });
 
