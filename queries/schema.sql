@@ -25,6 +25,15 @@ CREATE TABLE IF NOT EXISTS ingested_files (
   ingested_at       TIMESTAMPTZ NOT NULL
 );
 
+-- Content hashes by file identity on disk (path, device, inode, size, mtime, ctime), like
+-- git's index: re-ingesting an unchanged file needs no reading. Identity stays the content
+-- hash; see src/ingest/stat-cache.ts.
+CREATE TABLE IF NOT EXISTS file_stat_cache (
+  absolute_path  VARCHAR PRIMARY KEY,
+  stat_key       VARCHAR NOT NULL,        -- device:inode:size:mtime_ns:ctime_ns
+  content_sha256 VARCHAR NOT NULL
+);
+
 CREATE TABLE IF NOT EXISTS connections (
   ts             TIMESTAMPTZ NOT NULL,
   session_id     VARCHAR NOT NULL,

@@ -7,24 +7,20 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { ExitCode, UserError, UsageError, exitCodeFor } from './errors.js';
+import { ExitCode, UserError, UsageError, exitCodeFor, isDiskFull, isOutOfMemory } from './errors.js';
 import { processIo, type Io } from './io.js';
 import { TOOL_VERSION } from './version.js';
-import { ingestCommand } from './commands/ingest.js';
-import { rejectsCommand } from './commands/rejects.js';
-import { queryCommand } from './commands/query.js';
-import { sampleCommand } from './commands/sample.js';
-import { policyCheckCommand } from './commands/policy.js';
-import { auditCommand } from './commands/audit.js';
-import { nightlyCommand } from './commands/nightly.js';
+// Commands are imported when they run: loading all of them (DuckDB, Arrow, YAML, date-fns)
+// costs about half a second, which a re-ingest of unchanged files would otherwise pay.
 import { parseColumnMapping } from './ingest/mapping.js';
 import { SEVERITIES } from './detect/model.js';
+import { BUNDLED_GEO_PACKAGE } from './geo/source.js';
 
 const EXIT_CODES_HELP = `
 Exit codes:
   0  success; no unsuppressed finding at or above --fail-on
   1  findings at or above --fail-on (audit, nightly)
-  2  usage, input or policy error (the message names the file, line or field)
+  2  usage, input or policy error, or a full disk (the message names the file, line or field)
   3  internal error (a bug: please report it with the message)`;
 
 const EXAMPLES_HELP = `
@@ -57,6 +53,11 @@ const failOnOption = () =>
 const mapOption = () => new Option('--map <field=source>', 'read a log field from a differently named source field (repeatable)').argParser(collect).default([]);
 const formatOption = () => new Option('--format <format>', 'input format').choices(['auto', 'jsonl', 'csv', 'parquet']).default('auto');
 const memoryOption = () => new Option('--memory-limit <size>', 'DuckDB memory limit, e.g. 2GB');
+const geoOption = () =>
+  new Option('--geo <file>', 'geo database for client_ip: a range CSV of first,last,country (repeatable; docs/geo.md)')
+    .argParser(collect)
+    .default([], `the bundled ${BUNDLED_GEO_PACKAGE}`);
+const noGeoOption = () => new Option('--no-geo', 'look up no client_ip: sessions without a declared client_country stay region unknown');
 
 export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   const program = new Command('routeaudit')
@@ -76,6 +77,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .addOption(mapOption())
     .addOption(memoryOption())
     .action(async (paths: string[], opts) => {
+      const { ingestCommand } = await import('./commands/ingest.js');
       setExit(await ingestCommand({ paths, db: opts.db, format: opts.format, mapping: parseColumnMapping(opts.map), memoryLimit: opts.memoryLimit }, io));
     });
 
@@ -85,6 +87,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .addOption(dbOption())
     .option('--limit <n>', 'how many to show', positiveInt('--limit'), 50)
     .action(async (opts) => {
+      const { rejectsCommand } = await import('./commands/rejects.js');
       setExit(await rejectsCommand({ db: opts.db, limit: opts.limit }, io));
     });
 
@@ -95,6 +98,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .addOption(dbOption())
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'json', 'csv', 'arrow']).default('table'))
     .action(async (sql: string, opts) => {
+      const { queryCommand } = await import('./commands/query.js');
       setExit(await queryCommand({ sql, db: opts.db, format: opts.format }, io));
     });
 
@@ -105,6 +109,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option('--sessions <n>', 'approximate number of sessions', positiveInt('--sessions'), 6000)
     .option('--seed <n>', 'random seed', positiveInt('--seed'), 2020)
     .action(async (opts) => {
+      const { sampleCommand } = await import('./commands/sample.js');
       setExit(await sampleCommand({ out: opts.out, sessions: opts.sessions, seed: opts.seed }, io));
     });
 
@@ -114,6 +119,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .description('validate a policy file; reports every problem with its path and line')
     .argument('<file>', 'policy YAML')
     .action(async (file: string) => {
+      const { policyCheckCommand } = await import('./commands/policy.js');
       setExit(await policyCheckCommand({ file }, io));
     });
 
@@ -133,8 +139,11 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .addOption(formatOption())
     .addOption(mapOption())
     .addOption(memoryOption())
+    .addOption(geoOption())
+    .addOption(noGeoOption())
     .addHelpText('after', EXIT_CODES_HELP)
     .action(async (opts) => {
+      const { auditCommand } = await import('./commands/audit.js');
       setExit(
         await auditCommand(
           {
@@ -150,6 +159,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
             format: opts.format,
             mapping: parseColumnMapping(opts.map),
             memoryLimit: opts.memoryLimit,
+            geo: opts.geo,
           },
           io,
         ),
@@ -169,8 +179,11 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .addOption(formatOption())
     .addOption(mapOption())
     .addOption(memoryOption())
+    .addOption(geoOption())
+    .addOption(noGeoOption())
     .addHelpText('after', EXIT_CODES_HELP)
     .action(async (opts) => {
+      const { nightlyCommand } = await import('./commands/nightly.js');
       setExit(
         await nightlyCommand(
           {
@@ -184,6 +197,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
             format: opts.format,
             mapping: parseColumnMapping(opts.map),
             memoryLimit: opts.memoryLimit,
+            geo: opts.geo,
           },
           io,
         ),
@@ -210,6 +224,18 @@ export async function runCli(argv: string[], io: Io = processIo()): Promise<numb
     if (error instanceof UsageError || error instanceof UserError) {
       io.stderr(`routeaudit: ${error.message}\n`);
       return exitCodeFor(error);
+    }
+    if (isDiskFull(error)) {
+      // Not a bug: the environment's to fix (writing the database, its checkpoint or the reports).
+      const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
+      io.stderr(`routeaudit: no space left on the device: ${message}; free some space and run again\n`);
+      return ExitCode.userError;
+    }
+    if (isOutOfMemory(error)) {
+      // Not a bug either: the data needs more memory than DuckDB was given.
+      const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
+      io.stderr(`routeaudit: DuckDB ran out of memory within its limit (${message}); run again with a higher --memory-limit, e.g. --memory-limit 8GB (docs/performance.md)\n`);
+      return ExitCode.userError;
     }
     const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
     io.stderr(`routeaudit: internal error, please report it:\n${detail}\n`);

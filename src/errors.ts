@@ -59,6 +59,32 @@ export class DatabaseLockedError extends UserError {
   override name = 'DatabaseLockedError';
 }
 
+/** The disk (or quota) under the database or the reports is full: the user frees space and runs again. */
+export class DiskFullError extends UserError {
+  override name = 'DiskFullError';
+}
+
+/** ENOSPC or EDQUOT, from Node (error.code) or from DuckDB (its message, e.g. 'Could not write file "…": No space left on device'). */
+export function isDiskFull(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  if (code === 'ENOSPC' || code === 'EDQUOT') return true;
+  return typeof message === 'string' && /no space left on device|disk quota exceeded/i.test(message);
+}
+
+/**
+ * DuckDB could not stay within its memory limit (an operator that cannot spill
+ * to disk needed more): the user raises --memory-limit. Also when wrapped, as a
+ * detection's QueryError is, with DuckDB's error as its cause.
+ */
+export function isOutOfMemory(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; typeof e === 'object' && e !== null && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
+    const message = (e as { message?: unknown }).message;
+    if (typeof message === 'string' && /Out of Memory Error/.test(message)) return true;
+  }
+  return false;
+}
+
 /** A detection query failed: names the detection and its file. */
 export class QueryError extends Error {
   override name = 'QueryError';

@@ -10,6 +10,7 @@ import { UserError } from './errors.js';
 import { runAudit, type AuditWindow } from './detect/audit.js';
 import { applyHistory } from './detect/history.js';
 import type { AuditReport } from './detect/model.js';
+import { geoSourceFor } from './geo/source.js';
 import { discoverLogFiles, type FormatChoice } from './ingest/discover.js';
 import { ingestFiles, type IngestSummary } from './ingest/ingester.js';
 import type { ColumnMapping } from './ingest/mapping.js';
@@ -31,6 +32,8 @@ export interface PipelineOptions {
   memoryLimit?: string;
   /** Audit a database that does not exist yet (nightly creates it). */
   createDatabase: boolean;
+  /** --geo files ([] for the bundled database), or false for none (--no-geo). */
+  geo: readonly string[] | false;
 }
 
 export interface PipelineResult {
@@ -42,6 +45,7 @@ export interface PipelineResult {
 
 export async function runPipeline(options: PipelineOptions, io: Io): Promise<PipelineResult> {
   const loadedPolicy = loadPolicy(options.policyFile);
+  const geo = geoSourceFor(options.geo, io.cwd);
   const dbPath = resolveDatabasePath(options.db, io.cwd);
   const inMemory = dbPath === ':memory:';
   if (!inMemory && !options.createDatabase && !options.logs && !existsSync(dbPath)) {
@@ -52,7 +56,7 @@ export async function runPipeline(options: PipelineOptions, io: Io): Promise<Pip
     const ingest = discovery
       ? await ingestFiles(db, discovery.files, { mapping: options.mapping, now: io.now, onProgress: ingestProgressReporter(io) })
       : null;
-    const audited = await runAudit(db, { policy: loadedPolicy, window: options.window, now: options.now, databaseLabel: options.db });
+    const audited = await runAudit(db, { policy: loadedPolicy, window: options.window, now: options.now, databaseLabel: options.db, geo });
     const report = await applyHistory(db, audited, realpathSync(resolve(io.cwd, options.policyFile)));
     const runFolder = options.out === null ? null : await writeRunFolder(resolve(io.cwd, options.out), report);
     return { report, runFolder, ingest, skipped: discovery?.skipped ?? [] };

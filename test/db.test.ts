@@ -23,6 +23,17 @@ describe('Database', () => {
     }
   });
 
+  it('returns every character of a string, a leading U+FEFF and NUL included', async () => {
+    const db = await Database.open(':memory:');
+    try {
+      const values = ['\ufeffx', '\ufeff\ufeff', '\ufeff', 'a\u0000b', '\u0000'];
+      expect(await db.all('SELECT unnest($vs) AS v', { vs: varcharList(values) })).toEqual(values.map((v) => ({ v })));
+      expect(await db.one(`SELECT chr(65279) || 'x' AS v`)).toEqual({ v: '\ufeffx' });
+    } finally {
+      db.close();
+    }
+  });
+
   it('refuses to turn a BIGINT beyond 2^53 into a rounded number', async () => {
     const db = await Database.open(':memory:');
     try {

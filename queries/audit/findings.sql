@@ -5,7 +5,7 @@
 -- applies while its `until` is after the session start; the lowest index wins.
 CREATE OR REPLACE TEMP TABLE audit_findings AS
 WITH matched AS (
-  SELECT f.*, s.session_start, s.account_id, s.meeting_id, s.user_id, s.client_country, s.client_region,
+  SELECT f.*, s.session_start, s.account_id, s.meeting_id, s.user_id, s.client_country, s.country_source, s.client_region,
     (SELECT min(p.suppression_index) FROM policy_suppressions p
       WHERE p.rule = f.rule AND p.until > s.session_start
         AND (p.account_id IS NULL OR p.account_id = s.account_id)

@@ -1,14 +1,15 @@
 -- Incidents: active session findings of one rule, grouped by (rule, client region,
 -- region of the datacenter that made them findings), in session start order; a new
 -- incident begins when the gap since the previous session's start exceeds
--- $incident_gap_ms. The id fingerprints rule, group and first session start, so the
+-- $incident_gap_ms. Rules in $summarised_rules (country-mismatch) are summarised per
+-- pair of countries instead (country-mismatches.sql), never grouped into incidents. The id fingerprints rule, group and first session start, so the
 -- same incident gets the same id in the next run.
 CREATE OR REPLACE TEMP TABLE audit_incident_members AS
 WITH ordered AS (
   SELECT *,
     lag(session_start) OVER grp AS previous_start
   FROM audit_findings
-  WHERE status = 'active'
+  WHERE status = 'active' AND NOT list_contains($summarised_rules, rule)
   WINDOW grp AS (PARTITION BY rule, client_region, dc_region ORDER BY session_start, session_id)
 ),
 numbered AS (

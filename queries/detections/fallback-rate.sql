@@ -15,13 +15,18 @@
 --   suppression (rule fallback-rate, matching client_region, `until` after the window
 --   start; one with an account or datacenter matcher never matches a window).
 -- parameters: $window_ms, $max_rate, $min_sessions, $baseline_days
-WITH per_session AS (
+WITH last_connected AS (
+  SELECT session_id, arg_max(eff_tier, seq) AS last_connected_tier
+  FROM audit_attempts
+  WHERE outcome = 'connected'
+  GROUP BY session_id
+),
+per_session AS (
   SELECT s.session_id, s.client_region, s.in_window, s.connected,
     time_bucket(to_milliseconds($window_ms::BIGINT), s.session_start) AS window_start,
-    last(a.eff_tier ORDER BY a.seq) FILTER (WHERE a.outcome = 'connected') AS last_connected_tier
+    l.last_connected_tier
   FROM audit_sessions s
-  JOIN audit_attempts a USING (session_id)
-  GROUP BY ALL
+  LEFT JOIN last_connected l USING (session_id)
 ),
 per_window AS (
   SELECT client_region, window_start, in_window,

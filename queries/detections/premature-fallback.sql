@@ -15,6 +15,9 @@ WITH ordered AS (
     count(*) FILTER (WHERE eff_tier = 'primary' AND outcome NOT IN ('refused', 'error')) OVER earlier
       AS waited_primaries_before
   FROM audit_attempts
+  -- Only a session with a secondary attempt in the window can be a finding: the windows
+  -- (per session) need not run over the others.
+  WHERE session_id IN (SELECT session_id FROM audit_attempts WHERE in_window AND eff_tier = 'secondary')
   WINDOW earlier AS (PARTITION BY session_id ORDER BY seq ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
 ),
 early AS (

@@ -1,2 +1,3 @@
 -- raw_bytes is the line's length in the file: its text differs when invalid UTF-8 was decoded leniently.
-CREATE OR REPLACE TEMP TABLE staged_lines (line_no BIGINT, line VARCHAR, bad_utf8 BOOLEAN, raw_bytes BIGINT);
+-- line_sha256 is set only for a line longer than the line limit, of which line holds only the start.
+CREATE OR REPLACE TEMP TABLE staged_lines (line_no BIGINT, line VARCHAR, bad_utf8 BOOLEAN, raw_bytes BIGINT, line_sha256 VARCHAR);

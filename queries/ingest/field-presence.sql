@@ -2,9 +2,9 @@
 -- file lacks one, the field names differ (a --map is missing), and the file is
 -- refused rather than rejected line by line and registered as done.
 SELECT
-  count(*) FILTER (WHERE problem IS NULL) AS records,
-  count(*) FILTER (WHERE problem IS NULL AND v[1] IS NULL) AS missing_ts,
-  count(*) FILTER (WHERE problem IS NULL AND v[2] IS NULL) AS missing_session_id,
-  count(*) FILTER (WHERE problem IS NULL AND v[3] IS NULL) AS missing_dc_id,
-  count(*) FILTER (WHERE problem IS NULL AND v[4] IS NULL) AS missing_outcome
-FROM staged_fields;
+  count(missing_required) AS records,
+  count(*) FILTER (WHERE missing_required & 1 <> 0) AS missing_ts,
+  count(*) FILTER (WHERE missing_required & 2 <> 0) AS missing_session_id,
+  count(*) FILTER (WHERE missing_required & 4 <> 0) AS missing_dc_id,
+  count(*) FILTER (WHERE missing_required & 8 <> 0) AS missing_outcome
+FROM staged_records;

@@ -10,7 +10,7 @@ CREATE OR REPLACE TEMP MACRO ra_shown(value) AS
 -- 'infinity', zone names and offsets beyond 23 hours.
 CREATE OR REPLACE TEMP MACRO ra_parse_ts(value) AS
   CASE
-    WHEN regexp_full_match(value, '[0-9]{1,15}')
+    WHEN length(value) <= 15 AND regexp_full_match(value, '[0-9]{1,15}')
       THEN CASE WHEN value::BIGINT >= 100000000000 THEN epoch_ms(value::BIGINT)::TIMESTAMPTZ END
     WHEN regexp_full_match(value, '[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]+)?)?)?(Z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)?')
       THEN try_cast(value AS TIMESTAMPTZ)

@@ -22,6 +22,8 @@ export interface AuditCommandOptions {
   format: FormatChoice;
   mapping: ColumnMapping;
   memoryLimit?: string;
+  /** --geo files ([] for the bundled database), or false for --no-geo. */
+  geo: string[] | false;
 }
 
 export async function auditCommand(options: AuditCommandOptions, io: Io): Promise<ExitCode> {
@@ -38,6 +40,7 @@ export async function auditCommand(options: AuditCommandOptions, io: Io): Promis
       format: options.format,
       mapping: options.mapping,
       memoryLimit: options.memoryLimit,
+      geo: options.geo,
       createDatabase: false,
     },
     io,

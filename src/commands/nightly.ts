@@ -20,6 +20,8 @@ export interface NightlyCommandOptions {
   format: FormatChoice;
   mapping: ColumnMapping;
   memoryLimit?: string;
+  /** --geo files ([] for the bundled database), or false for --no-geo. */
+  geo: string[] | false;
 }
 
 /** Unattended: ingest what is new, audit the last complete UTC day, diff, write reports, exit with the code. */
@@ -36,6 +38,7 @@ export async function nightlyCommand(options: NightlyCommandOptions, io: Io): Pr
       format: options.format,
       mapping: options.mapping,
       memoryLimit: options.memoryLimit,
+      geo: options.geo,
       createDatabase: true,
     },
     io,

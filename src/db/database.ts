@@ -30,9 +30,25 @@ import {
   stringFromValue,
   unsupportedConverter,
 } from '@duckdb/node-api';
-import { resolve } from 'node:path';
+import { createRequire } from 'node:module';
+import { totalmem, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { DatabaseLockedError, UserError } from '../errors.js';
 import { quoteLiteral } from './sql.js';
+
+keepLeadingByteOrderMarks();
+
+/**
+ * @duckdb/node-api decodes every VARCHAR with `new TextDecoder()`, which drops a
+ * U+FEFF that begins a value as if it were a byte order mark: a session id
+ * "\uFEFFx" would come back as "x", the id of another session. Its decoder is a
+ * module export that it reads on each call, so one that keeps the character
+ * replaces it (test/db.test.ts checks that values keep it).
+ */
+function keepLeadingByteOrderMarks(): void {
+  const accessors = createRequire(import.meta.url)('@duckdb/node-api/lib/vectors/dataAccessors.js') as { textDecoder?: unknown };
+  if (accessors.textDecoder instanceof TextDecoder) accessors.textDecoder = new TextDecoder('utf-8', { ignoreBOM: true });
+}
 
 export type SqlScalar = string | number | bigint | boolean | null;
 /** A list parameter carries its element type: an empty list has none to infer. */
@@ -79,7 +95,10 @@ export class Database {
   static async open(path: string, options: OpenOptions = {}): Promise<Database> {
     const config: Record<string, string> = {};
     if (options.readOnly) config.access_mode = 'READ_ONLY';
-    if (options.memoryLimit) config.memory_limit = options.memoryLimit;
+    config.memory_limit = options.memoryLimit ?? defaultMemoryLimit();
+    // What does not fit in memory_limit spills here: next to the database file, or for an
+    // in-memory database in the system's temporary folder rather than the working directory.
+    config.temp_directory = path === ':memory:' ? join(tmpdir(), `routeaudit-${process.pid}.tmp`) : `${path}.tmp`;
     if (options.threads) config.threads = String(options.threads);
     let instance: DuckDBInstance;
     try {
@@ -191,14 +210,37 @@ export class Database {
   }
 }
 
+/**
+ * DuckDB's own default is 80% of the machine's memory, and it keeps whatever it
+ * has read or built until it reaches it. routeaudit shares the machine (a
+ * nightly job next to other work), and DuckDB spills what does not fit to its
+ * temp_directory, so the default is a quarter of the memory, between 1 and
+ * 4 GiB: enough for an audit of tens of millions of records without spilling
+ * much, bounded however large the logs. --memory-limit overrides it.
+ */
+export function defaultMemoryLimit(totalBytes = totalmem()): string {
+  const GiB = 2 ** 30;
+  const bytes = Math.min(4 * GiB, Math.max(1 * GiB, totalBytes / 4));
+  return `${Math.floor(bytes / 2 ** 20)}MiB`;
+}
+
 /** Opens a database, runs fn, and always closes it; the first error wins. */
 export async function withDatabase<T>(path: string, options: OpenOptions, fn: (db: Database) => Promise<T>): Promise<T> {
   const db = await Database.open(path, options);
+  let result: T;
   try {
-    return await fn(db);
-  } finally {
-    db.close();
+    result = await fn(db);
+  } catch (error) {
+    try {
+      db.close();
+    } catch {
+      // fn's error is the one to report; closing after it (say, a database DuckDB
+      // invalidated on a full disk) can fail too, and would only hide it.
+    }
+    throw error;
   }
+  db.close();
+  return result;
 }
 
 /** A --db argument as a path from the given working directory (the Io's, not the process's); ':memory:' as is. */

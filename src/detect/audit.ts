@@ -5,8 +5,9 @@
  * the AuditReport that every reporter renders. The run-to-run diff is applied
  * afterwards (history.ts), because it needs the database's earlier runs.
  */
-import type { Database, Row } from '../db/database.js';
+import { varcharList, type Database, type Row } from '../db/database.js';
 import { QueryError } from '../errors.js';
+import { describeGeo, type GeoSource } from '../geo/source.js';
 import { prepareStore } from '../ingest/ingester.js';
 import { loadPolicyTables } from '../policy/tables.js';
 import type { LoadedPolicy } from '../policy/types.js';
@@ -15,17 +16,20 @@ import { TOOL_VERSION } from '../version.js';
 import { explainIncident } from './cause.js';
 import type {
   AuditReport,
+  CountryMismatch,
   FallbackWindow,
   Incident,
   IngestAccounting,
+  IpResolution,
   PolicyFinding,
   RegionCoverage,
   SessionFinding,
   Severity,
   SuppressionRef,
 } from './model.js';
-import { severityRank } from './model.js';
+import { SUMMARISED_RULES, severityRank } from './model.js';
 import { detectionsOfKind, type Detection } from './registry.js';
+import { deriveSessions } from './sessions.js';
 
 /** How far back the fallback baseline looks (docs/detections.md). */
 export const BASELINE_DAYS = 7;
@@ -42,6 +46,8 @@ export interface AuditOptions {
   window: AuditWindow;
   now: Date;
   databaseLabel: string;
+  /** The geo database for client_ip lookups; absent or null: none (sessions without a declared country stay unknown). */
+  geo?: GeoSource | null;
 }
 
 export async function runAudit(db: Database, options: AuditOptions): Promise<AuditReport> {
@@ -49,7 +55,7 @@ export async function runAudit(db: Database, options: AuditOptions): Promise<Aud
   await prepareStore(db);
   await loadPolicyTables(db, policy);
   const lookbackStart = options.window.since === null ? null : new Date(Date.parse(options.window.since) - BASELINE_DAYS * 86_400_000).toISOString();
-  await db.runScript(loadQuery('audit/sessions.sql'), { since: options.window.since, until: options.window.until, lookback_start: lookbackStart });
+  await deriveSessions(db, { since: options.window.since, until: options.window.until, lookbackStart }, options.geo ?? null);
 
   const params = {
     primary_timeout_ms: policy.fallback.primaryTimeoutMs,
@@ -65,7 +71,7 @@ export async function runAudit(db: Database, options: AuditOptions): Promise<Aud
     await runDetection(detection, () => db.runScript(`INSERT INTO audit_raw_findings BY NAME (${stripTrailingSemicolon(detection.sql)})`, params));
   }
   await db.run(loadQuery('audit/findings.sql'));
-  await db.runScript(loadQuery('audit/incidents.sql'), { incident_gap_ms: policy.incidentGapMs });
+  await db.runScript(loadQuery('audit/incidents.sql'), { incident_gap_ms: policy.incidentGapMs, summarised_rules: varcharList(SUMMARISED_RULES) });
 
   const findings = (await db.all(loadQuery('audit/finding-rows.sql'))).map(toSessionFinding);
   const windows: FallbackWindow[] = [];
@@ -79,7 +85,21 @@ export async function runAudit(db: Database, options: AuditOptions): Promise<Aud
     policyFindings.push(...rows.map(toPolicyFinding));
   }
   const coverage = (await db.all(loadQuery('audit/coverage.sql'))).map(
-    (r): RegionCoverage => ({ clientRegion: r.client_region as string, sessions: r.sessions as number, connected: r.connected as number, neverConnected: r.never_connected as number, fencedRegionSessions: r.fenced_region_sessions as number }),
+    (r): RegionCoverage => ({
+      clientRegion: r.client_region as string,
+      sessions: r.sessions as number,
+      connected: r.connected as number,
+      neverConnected: r.never_connected as number,
+      fencedRegionSessions: r.fenced_region_sessions as number,
+      countryFromIp: r.country_from_ip as number,
+      ipWithoutCountry: r.ip_without_country as number,
+    }),
+  );
+  const countryMismatches = (await db.all(loadQuery('audit/country-mismatches.sql'))).map(
+    (r): CountryMismatch => ({ declared: r.declared as string, resolved: r.resolved as string, sessions: r.sessions as number }),
+  );
+  const ipResolution = (await db.all(loadQuery('audit/ip-resolution.sql'))).map(
+    (r): IpResolution => ({ status: r.status as string, sessions: r.sessions as number, addresses: r.addresses as number }),
   );
   const ingest = await db.one(loadQuery('audit/ingest-totals.sql'));
   const window = await effectiveWindow(db, options.window);
@@ -108,6 +128,7 @@ export async function runAudit(db: Database, options: AuditOptions): Promise<Aud
       database: options.databaseLabel,
       toolVersion: TOOL_VERSION,
       previousRunId: null,
+      geo: describeGeo(options.geo ?? null),
     },
     verdict: {
       status: highestSeverity === null ? 'clean' : 'findings',
@@ -117,6 +138,7 @@ export async function runAudit(db: Database, options: AuditOptions): Promise<Aud
       flaggedFallbackWindows: flaggedWindows,
       policyFindings: policyFindings.length,
       suppressedFindings: findings.filter((f) => f.status === 'suppressed').length,
+      countryMismatches: countryMismatches.reduce((sum, m) => sum + m.sessions, 0),
       highestSeverity,
     },
     incidents: sortIncidents(incidents),
@@ -125,6 +147,8 @@ export async function runAudit(db: Database, options: AuditOptions): Promise<Aud
     fallbackWindows: windows,
     policyFindings,
     coverage,
+    countryMismatches,
+    ipResolution,
     ingest: {
       files: ingest.files as number,
       linesRead: ingest.lines_read as number,
@@ -200,6 +224,7 @@ function toSessionFinding(r: Row): SessionFinding {
     meetingId: r.meeting_id as string | null,
     userId: r.user_id as string | null,
     clientCountry: r.client_country as string | null,
+    countrySource: r.country_source as SessionFinding['countrySource'],
     clientRegion: r.client_region as string,
     datacenter: r.dc_id as string,
     datacenterRegion: r.dc_region as string,

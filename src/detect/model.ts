@@ -3,6 +3,7 @@
  * reporters (src/report). Every timestamp is an ISO-8601 UTC string; every list
  * is in a stable order (documented per field) so that reports diff cleanly.
  */
+import type { GeoDatabase } from '../geo/source.js';
 import type { Datacenter } from '../policy/types.js';
 
 export const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
@@ -11,6 +12,13 @@ export type Severity = (typeof SEVERITIES)[number];
 export function severityRank(severity: Severity): number {
   return SEVERITIES.indexOf(severity);
 }
+
+/**
+ * Session rules whose findings are summarised per pair of countries
+ * (AuditReport.countryMismatches) instead of grouped into incidents: a customer
+ * whose staff work over a VPN would otherwise bury the incidents under them.
+ */
+export const SUMMARISED_RULES: readonly string[] = ['country-mismatch'];
 
 /** Where a finding came from in the logs: the attempt that made the session a finding. */
 export interface Evidence {
@@ -35,7 +43,7 @@ export interface SessionFinding {
   rule: string;
   severity: Severity;
   status: 'active' | 'suppressed';
-  /** The incident it belongs to; null for suppressed findings (incidents group active ones). */
+  /** The incident it belongs to; null for suppressed findings (incidents group active ones) and for SUMMARISED_RULES. */
   incidentId: string | null;
   sessionId: string;
   sessionStart: string;
@@ -43,6 +51,8 @@ export interface SessionFinding {
   meetingId: string | null;
   userId: string | null;
   clientCountry: string | null;
+  /** Where the client country came from: the logs' client_country, the geo lookup of client_ip, or nowhere. */
+  countrySource: 'declared' | 'ip' | null;
   /** A region id, or `unknown` (no country) or `unmapped` (no region lists the country). */
   clientRegion: string;
   /** The datacenter that made the session a finding. */
@@ -145,6 +155,33 @@ export interface RegionCoverage {
   neverConnected: number;
   /** Sessions connected to a datacenter in some fence's datacenter_regions; for `unknown` and `unmapped`, contacts no fence can judge. */
   fencedRegionSessions: number;
+  /** Sessions without a declared client_country whose country came from the geo lookup of their client_ip. */
+  countryFromIp: number;
+  /** Sessions whose first client_ip gave no country (invalid, special-purpose, not in the database). */
+  ipWithoutCountry: number;
+}
+
+/** Sessions whose declared client_country differs from their address's country, per pair. Sorted by sessions (most first), then declared, then resolved. */
+export interface CountryMismatch {
+  /** The declared client_country; it decides the client region. */
+  declared: string;
+  /** The country of the session's first client_ip in the geo database. */
+  resolved: string;
+  /** Active country-mismatch findings (suppressed ones are listed with the suppressed findings). */
+  sessions: number;
+}
+
+/**
+ * How the first client_ip of the window's sessions resolved, per outcome: `resolved`,
+ * a special-purpose block's reason (`private`, `loopback`, `documentation`, ...),
+ * `invalid`, `not-in-database`, `not-looked-up` (no geo database), `no-address`.
+ * In that order; the sessions add up to all sessions in the window.
+ */
+export interface IpResolution {
+  status: string;
+  sessions: number;
+  /** Distinct address texts. */
+  addresses: number;
 }
 
 export interface IngestAccounting {
@@ -177,6 +214,8 @@ export interface RunMetadata {
   database: string;
   toolVersion: string;
   previousRunId: string | null;
+  /** The geo database that resolved client_ip, with its version and licence; null when the run used none (--no-geo). */
+  geo: GeoDatabase | null;
 }
 
 export interface Verdict {
@@ -187,6 +226,8 @@ export interface Verdict {
   flaggedFallbackWindows: number;
   policyFindings: number;
   suppressedFindings: number;
+  /** Active country-mismatch findings (sessions), summarised in AuditReport.countryMismatches. */
+  countryMismatches: number;
   /** Highest severity among active findings (session, fallback and policy), null when clean. */
   highestSeverity: Severity | null;
 }
@@ -195,7 +236,7 @@ export interface AuditReport {
   schemaVersion: 1;
   run: RunMetadata;
   verdict: Verdict;
-  /** Sorted: new before ongoing, then severity (highest first), then sessions (most first), then last seen (newest first), then id. */
+  /** Sorted: new before ongoing, then severity (highest first), then sessions (most first), then last seen (newest first), then id. Findings of SUMMARISED_RULES are not grouped into incidents. */
   incidents: Incident[];
   resolvedIncidents: ResolvedIncident[];
   /** Active and suppressed session findings. */
@@ -203,6 +244,9 @@ export interface AuditReport {
   fallbackWindows: FallbackWindow[];
   policyFindings: PolicyFinding[];
   coverage: RegionCoverage[];
+  /** Active country-mismatch findings per (declared, resolved) pair. */
+  countryMismatches: CountryMismatch[];
+  ipResolution: IpResolution[];
   /** Totals over everything in the database, and over the sessions in the window. */
   ingest: IngestAccounting;
   /** The policy's datacenter catalog, for the "where" of each incident. */

@@ -6,10 +6,11 @@
  */
 import { createHash, type Hash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { Transform, type Readable } from 'node:stream';
+import { Transform, pipeline, type Readable } from 'node:stream';
 import * as zlib from 'node:zlib';
 import { Decompress as ZstdDecompress } from 'fzstd';
 import type { Compression } from './discover.js';
+import { ZstdWindowCheck, expansionCounter, expansionGuard } from './limits.js';
 
 export const HEAD_BYTES = 4096;
 
@@ -28,42 +29,66 @@ export interface Fingerprint {
   prefixSha256: Map<number, string>;
 }
 
-/** The decompressed byte stream of a file. */
+/**
+ * The decompressed byte stream of a file. A compressed file that expands past
+ * its limit (limits.ts: a likely decompression bomb) fails the stream with a
+ * DecompressionLimitError as soon as it does, having cost bounded time and memory.
+ */
 export function openContent(path: string, compression: Compression): Readable {
   const raw = createReadStream(path, { highWaterMark: 1 << 20 });
   if (compression === 'none') return raw;
-  const decompressor = compression === 'gzip' ? zlib.createGunzip() : createZstdStream();
-  raw.on('error', (error) => decompressor.destroy(error));
-  return raw.pipe(decompressor);
+  // 1 MiB output chunks: with zlib's default 16 KiB, per-chunk overhead triples the CPU time.
+  const decompressor = compression === 'gzip' ? zlib.createGunzip({ chunkSize: 1 << 20 }) : createZstdStream();
+  // zlib counts the compressed bytes its engine has consumed (our fzstd stream does likewise).
+  const consumed = () => (decompressor as Transform & { bytesWritten?: number }).bytesWritten ?? 0;
+  // pipeline destroys every stage when one fails or the reader stops early (readHead).
+  return pipeline(raw, decompressor, expansionGuard(consumed), () => undefined);
 }
 
-/** Node's own zstd where it has one (22.15+), else the pure-JS fzstd. */
+/** Node's own zstd where it has one (22.15+), else the pure-JS fzstd (which must be kept from huge windows and outputs). */
 function createZstdStream(): Transform {
   const native = (zlib as unknown as { createZstdDecompress?: () => Transform }).createZstdDecompress;
   if (native) return native();
   let decoder: ZstdDecompress;
-  return new Transform({
-    construct(callback) {
-      decoder = new ZstdDecompress((chunk) => this.push(Buffer.from(chunk)));
-      callback();
-    },
-    transform(chunk: Buffer, _encoding, callback) {
-      try {
-        decoder.push(chunk);
+  const frames = new ZstdWindowCheck();
+  // fzstd decodes all it is given at once, before the stream's guard sees any output: it gets
+  // slices of 64 KiB, and its output is counted as it comes, against the input given so far.
+  const slice = 1 << 16;
+  const stream: Transform & { bytesWritten: number } = Object.assign(
+    new Transform({
+      construct(callback) {
+        const count = expansionCounter(() => stream.bytesWritten);
+        decoder = new ZstdDecompress((chunk) => {
+          count(chunk.length);
+          this.push(Buffer.from(chunk));
+        });
         callback();
-      } catch (error) {
-        callback(error as Error);
-      }
-    },
-    flush(callback) {
-      try {
-        decoder.push(new Uint8Array(0), true);
-        callback();
-      } catch (error) {
-        callback(error as Error);
-      }
-    },
-  });
+      },
+      transform(chunk: Buffer, _encoding, callback) {
+        try {
+          frames.feed(chunk);
+          for (let offset = 0; offset < chunk.length; offset += slice) {
+            const piece = chunk.subarray(offset, offset + slice);
+            stream.bytesWritten += piece.length;
+            decoder.push(piece);
+          }
+          callback();
+        } catch (error) {
+          callback(error as Error);
+        }
+      },
+      flush(callback) {
+        try {
+          decoder.push(new Uint8Array(0), true);
+          callback();
+        } catch (error) {
+          callback(error as Error);
+        }
+      },
+    }),
+    { bytesWritten: 0 },
+  );
+  return stream;
 }
 
 /** Reads up to HEAD_BYTES of decompressed content (cheap: stops early). */

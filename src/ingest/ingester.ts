@@ -2,20 +2,24 @@
  * Loads log files into DuckDB, one transaction per file, so that a file's
  * records, duplicates, rejects and registry entry appear together or not at all.
  *
- * Per file: fingerprint the content (skip a file whose content is registered;
- * resume a file that grew) -> stage its lines with DuckDB's reader and check
- * them against the file's own counts (else stage them exactly in JS) -> parse
- * (JSON, CSV or Parquet-as-JSON) -> validate -> deduplicate -> commit.
+ * Per file: an unchanged file (same stat as when it was last hashed) whose
+ * content is registered is skipped without reading it -> fingerprint the
+ * content in JS while DuckDB stages its lines (skip a file whose content is
+ * registered; resume a file that grew) -> check the staged lines against the
+ * file's own counts (else stage them exactly in JS) -> parse and validate in
+ * one pass (JSON, CSV or Parquet-as-JSON) -> deduplicate -> commit.
  * Invariant: lines_read = loaded + duplicates + rejected, for every file.
  */
 import type { Database } from '../db/database.js';
 import { varcharList } from '../db/database.js';
-import { InputError } from '../errors.js';
+import { DiskFullError, InputError, isDiskFull } from '../errors.js';
 import { loadQuery } from '../queries.js';
 import type { LogFile } from './discover.js';
 import { fingerprint, readHead, sha256Hex, type Fingerprint } from './fingerprint.js';
 import { stageLinesExactly } from './lines.js';
-import { jsonPathFor, type ColumnMapping } from './mapping.js';
+import { MAX_LINE_BYTES } from './limits.js';
+import { jsonPathFor, jsonTransformPlan, type ColumnMapping } from './mapping.js';
+import { rememberContentHash, statOf } from './stat-cache.js';
 import { LOG_FIELDS, REQUIRED_FIELDS } from './schema.js';
 
 export interface LineCounts {
@@ -97,32 +101,56 @@ async function ingestOneFile(db: Database, file: LogFile, options: IngestOptions
     return await loadFile(db, file, options, base);
   } catch (error) {
     if (error instanceof TypeError || error instanceof RangeError || error instanceof ReferenceError) throw error;
+    // Every later file would fail the same way (and DuckDB may have invalidated the database): stop here.
+    if (isDiskFull(error)) {
+      throw new DiskFullError(
+        `no space left on the device while loading ${file.path}: ${firstLineOf(error)}. ` +
+          'The files loaded before it are stored; it and the files after it are not. Free some space and run again: stored files are skipped.',
+      );
+    }
     const message = error instanceof InputError ? error.problem : describeReadError(error);
     return { ...base, status: 'failed', note: message };
   }
 }
 
 async function loadFile(db: Database, file: LogFile, options: IngestOptions, result: FileResult): Promise<FileResult> {
+  const stat = statOf(file.absolutePath);
+  const cached = await db.all<{ file_id: number; path: string }>(loadQuery('ingest/stat-cache-lookup.sql'), {
+    absolute_path: file.absolutePath,
+    stat_key: stat.key,
+  });
+  if (cached.length > 0) return alreadyIngested(result, cached[0]!);
+
   const growth = await findGrowthCandidates(db, file);
-  const print = await fingerprint(file.absolutePath, file.format === 'parquet' ? 'none' : file.compression, growth.map((c) => c.content_bytes));
+  // The fingerprint (JS: decompress + SHA-256) runs while DuckDB stages the lines: a
+  // compressed file is one stream that DuckDB reads on one thread, so the two overlap.
+  const printing = fingerprint(file.absolutePath, file.format === 'parquet' ? 'none' : file.compression, growth.map((c) => c.content_bytes));
+  const staging = stageLinesFast(db, file);
+  // A decompression bomb stops the fingerprint early (openContent); DuckDB's reader of the same file must stop too.
+  printing.catch(() => db.interrupt());
+  const [printed, staged] = await Promise.allSettled([printing, staging]);
+  if (printed.status === 'rejected') throw printed.reason;
+  const print = printed.value;
 
   const known = await db.all<{ file_id: number; path: string }>(loadQuery('ingest/registry-lookup.sql'), { content_sha256: print.sha256 });
   if (known.length > 0) {
-    return { ...result, status: 'already-ingested', fileId: known[0]!.file_id, note: `same content as ${known[0]!.path}` };
+    await rememberContentHash(db, file.absolutePath, stat, print.sha256);
+    return alreadyIngested(result, known[0]!);
   }
   const extended = growth.find((c) => print.prefixSha256.get(c.content_bytes) === c.content_sha256) ?? null;
   const firstLine = extended ? extended.total_lines + 1 : 1;
 
-  const totalLines = await stageLines(db, file, print);
+  const totalLines = await checkStagedLines(db, file, print, staged.status === 'fulfilled' ? staged.value : null);
   const slowPath = totalLines.exact ? 'read line by line (the fast reader disagreed with the file\'s byte counts)' : null;
   await parseStagedLines(db, file, firstLine, options.mapping);
   await refuseWhenFieldNamesDiffer(db, file, options.mapping);
-  await db.runScript(loadQuery('ingest/validate.sql'), { fields: varcharList([...LOG_FIELDS]) });
+  await db.run(loadQuery('ingest/file-copies.sql'));
 
   return db.transaction(async () => {
     const { file_id: fileId } = await db.one<{ file_id: number }>(`SELECT nextval('ingested_file_ids') AS file_id`);
+    await findStoredMatches(db);
     await db.runScript(loadQuery('ingest/commit-file.sql'), { file_id: fileId });
-    const counts = await db.one<{ lines_read: number; loaded: number; duplicates: number; rejected: number }>(loadQuery('ingest/file-counts.sql'));
+    const counts = await db.one<{ lines_read: number; loaded: number; duplicates: number; rejected: number }>(loadQuery('ingest/file-counts.sql'), { file_id: fileId });
     if (counts.lines_read !== counts.loaded + counts.duplicates + counts.rejected) {
       throw new Error(`${file.path}: counts do not add up (${JSON.stringify(counts)})`);
     }
@@ -146,6 +174,7 @@ async function loadFile(db: Database, file: LogFile, options: IngestOptions, res
       mapping: JSON.stringify(options.mapping),
       ingested_at: options.now().toISOString(),
     });
+    await rememberContentHash(db, file.absolutePath, stat, print.sha256);
     return {
       ...result,
       fileId,
@@ -157,6 +186,22 @@ async function loadFile(db: Database, file: LogFile, options: IngestOptions, res
       rejected: counts.rejected,
     };
   });
+}
+
+function alreadyIngested(result: FileResult, entry: { file_id: number; path: string }): FileResult {
+  return { ...result, status: 'already-ingested', fileId: entry.file_id, note: `same content as ${entry.path}` };
+}
+
+/**
+ * Records equal to stored ones: only when a stored record lies in this file's
+ * time range, checked first with the range bound as constants (cheap: the scan
+ * skips row groups by their statistics), so a file of new days joins nothing.
+ */
+async function findStoredMatches(db: Database): Promise<void> {
+  const { lo, hi } = await db.one<{ lo: string | null; hi: string | null }>(loadQuery('ingest/batch-bounds.sql'));
+  const { overlaps } = await db.one<{ overlaps: boolean }>(loadQuery('ingest/batch-range.sql'), { lo, hi });
+  if (overlaps) await db.run(loadQuery('ingest/stored-matches.sql'), { lo, hi });
+  else await db.run(loadQuery('ingest/no-stored-matches.sql'));
 }
 
 interface GrowthCandidate {
@@ -180,29 +225,46 @@ async function findGrowthCandidates(db: Database, file: LogFile): Promise<Growth
 }
 
 /**
- * Stages every line (Parquet: row) into staged_lines. The fast reader's result
- * is trusted only when its line count and text bytes match the file's own.
+ * Stages every line (Parquet: row) into staged_lines with DuckDB's readers;
+ * returns what was staged, or null when the reader refused the file (invalid
+ * UTF-8, say: the exact reader handles it).
  */
-async function stageLines(db: Database, file: LogFile, print: Fingerprint): Promise<{ lines: number; exact: boolean }> {
+async function stageLinesFast(db: Database, file: LogFile): Promise<{ lines: number; text_bytes: number } | null> {
   if (file.format === 'parquet') {
     await db.run(loadQuery('ingest/stage-parquet.sql'), { path: file.absolutePath });
     const { row_count: expected } = await db.one<{ row_count: number }>(loadQuery('ingest/parquet-rows.sql'), { path: file.absolutePath });
-    const { lines } = await db.one<{ lines: number }>(loadQuery('ingest/staged-line-totals.sql'));
-    if (lines !== expected) throw new Error(`${file.path}: read ${lines} Parquet rows, metadata says ${expected}`);
-    return { lines, exact: false };
+    const staged = await db.one<{ lines: number; text_bytes: number }>(loadQuery('ingest/staged-line-totals.sql'));
+    if (staged.lines !== expected) throw new Error(`${file.path}: read ${staged.lines} Parquet rows, metadata says ${expected}`);
+    return staged;
+  }
+  try {
+    await db.run(loadQuery('ingest/stage-lines.sql'), { path: file.absolutePath, compression: file.compression === 'none' ? 'none' : file.compression });
+    return await db.one<{ lines: number; text_bytes: number }>(loadQuery('ingest/staged-line-totals.sql'));
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The fast reader's result is trusted only when its line count and text bytes
+ * match the file's own; otherwise the lines are staged again, exactly, in JS.
+ */
+async function checkStagedLines(
+  db: Database,
+  file: LogFile,
+  print: Fingerprint,
+  staged: { lines: number; text_bytes: number } | null,
+): Promise<{ lines: number; exact: boolean }> {
+  if (file.format === 'parquet') {
+    if (staged === null) throw new Error(`${file.path}: cannot read as Parquet`);
+    return { lines: staged.lines, exact: false };
   }
   if (print.bytes === 0) {
     await db.run(loadQuery('ingest/create-staged-lines.sql'));
     return { lines: 0, exact: false };
   }
-  try {
-    await db.run(loadQuery('ingest/stage-lines.sql'), { path: file.absolutePath, compression: file.compression === 'none' ? 'none' : file.compression });
-    const staged = await db.one<{ lines: number; text_bytes: number }>(loadQuery('ingest/staged-line-totals.sql'));
-    const expectedTextBytes = print.bytes - print.newlines - print.crlfs;
-    if (staged.lines === print.lines && staged.text_bytes === expectedTextBytes) return { lines: staged.lines, exact: false };
-  } catch {
-    // DuckDB refuses some files outright (invalid UTF-8, say): the exact reader handles them.
-  }
+  const expectedTextBytes = print.bytes - print.newlines - print.crlfs;
+  if (staged !== null && staged.lines === print.lines && staged.text_bytes === expectedTextBytes) return { lines: staged.lines, exact: false };
   const lines = await stageLinesExactly(db, file.absolutePath, file.compression);
   if (lines !== print.lines) throw new Error(`${file.path}: staged ${lines} lines, the file has ${print.lines}`);
   return { lines, exact: true };
@@ -210,7 +272,8 @@ async function stageLines(db: Database, file: LogFile, print: Fingerprint): Prom
 
 async function parseStagedLines(db: Database, file: LogFile, firstLine: number, mapping: ColumnMapping): Promise<void> {
   if (file.format === 'csv') {
-    const header = await readCsvHeader(db, file);
+    // An empty file has no header and no records: like an empty JSON Lines file, it loads nothing.
+    const header = (await readCsvHeader(db, file)) ?? LOG_FIELDS.map((field) => mapping[field]);
     const positions = LOG_FIELDS.map((field) => {
       const index = header.indexOf(mapping[field]);
       return index < 0 ? null : String(index + 1);
@@ -220,24 +283,41 @@ async function parseStagedLines(db: Database, file: LogFile, firstLine: number, 
       throw new InputError(
         file.path,
         `the CSV header has no column for required field${missing.length > 1 ? 's' : ''} ${missing.map((f) => `"${f}"${mapping[f] !== f ? ` (mapped from "${mapping[f]}")` : ''}`).join(', ')}; ` +
-          `header: ${header.join(',')}; use --map FIELD=COLUMN if the names differ`,
+          `header: ${shownHeader(header)}; use --map FIELD=COLUMN if the names differ`,
         1,
       );
     }
-    await db.runScript(loadQuery('ingest/parse-csv.sql'), { first_line: firstLine, positions: varcharList(positions), header_width: header.length });
+    await parseAndValidate(db, { format: 'csv', firstLine, mapping, positions, headerWidth: header.length });
     return;
   }
-  await db.runScript(loadQuery('ingest/parse-jsonl.sql'), {
-    first_line: firstLine,
-    paths: varcharList(LOG_FIELDS.map((field) => jsonPathFor(mapping[field]))),
+  await parseAndValidate(db, { format: 'jsonl', firstLine, mapping, positions: LOG_FIELDS.map(() => null), headerWidth: 0 });
+}
+
+/** Runs records.sql: one pass from staged_lines to typed, validated staged_records. */
+async function parseAndValidate(
+  db: Database,
+  input: { format: 'csv' | 'jsonl'; firstLine: number; mapping: ColumnMapping; positions: (string | null)[]; headerWidth: number },
+): Promise<void> {
+  const transform = jsonTransformPlan(input.mapping);
+  await db.runScript(loadQuery('ingest/records.sql'), {
+    format: input.format,
+    first_line: input.firstLine,
+    flat: transform.flat,
+    structure: transform.structure,
+    paths: varcharList(LOG_FIELDS.map((field) => jsonPathFor(input.mapping[field]))),
+    positions: varcharList(input.positions),
+    header_width: input.headerWidth,
+    max_line_bytes: MAX_LINE_BYTES,
+    fields: varcharList([...LOG_FIELDS]),
   });
 }
 
-async function readCsvHeader(db: Database, file: LogFile): Promise<string[]> {
+/** The header's column names; null for an empty file. */
+async function readCsvHeader(db: Database, file: LogFile): Promise<string[] | null> {
   const rows = await db.all<{ fields: string[] | null; line: string | null }>(
     `SELECT ra_csv_fields(regexp_replace(line, '\\r$', '')) AS fields, line FROM staged_lines WHERE line_no = 1`,
   );
-  if (rows.length === 0) throw new InputError(file.path, 'empty CSV file: expected a header row', 1);
+  if (rows.length === 0) return null;
   const fields = rows[0]!.fields;
   if (!fields || fields.every((f) => f.trim() === '')) throw new InputError(file.path, 'the first line is not a CSV header row', 1);
   const names = fields.map((f) => f.trim());
@@ -257,6 +337,19 @@ async function refuseWhenFieldNamesDiffer(db: Database, file: LogFile, mapping: 
     `no record has required field${absent.length > 1 ? 's' : ''} ${absent.map((f) => `"${mapping[f]}"`).join(', ')}; ` +
       'the file was not loaded. If the field names differ, map them, e.g. --map ts=timestamp',
   );
+}
+
+/** The header as written when it is short, printable text; else quoted (control characters escaped) and shortened. */
+function shownHeader(header: readonly string[]): string {
+  const text = header.join(',');
+  if (text.length <= 200 && !/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/.test(text)) return text;
+  const quoted = JSON.stringify(text.length > 200 ? `${text.slice(0, 200)}…` : text);
+  return quoted.replace(/[\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+function firstLineOf(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.split('\n')[0] ?? message;
 }
 
 function describeReadError(error: unknown): string {

@@ -35,3 +35,23 @@ export function parseColumnMapping(flags: readonly string[]): ColumnMapping {
 export function jsonPathFor(source: string): string {
   return source.startsWith('$.') ? source : `$."${source.replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"`;
 }
+
+/**
+ * For DuckDB's json_transform, which reads all fields in one go: when every
+ * source is a distinct top-level key, the structure naming them in LOG_FIELDS
+ * order (written by hand: a JS object would put integer-like keys first).
+ * Otherwise (a nested `$.a.b` path, say) flat is false and json_extract_string
+ * reads the paths; the structure is then the identity one, bound but unused.
+ */
+export function jsonTransformPlan(mapping: ColumnMapping): { flat: boolean; structure: string } {
+  const keys = LOG_FIELDS.map((field) => topLevelKey(mapping[field]));
+  const flat = keys.every((key) => key !== null) && new Set(keys).size === keys.length;
+  const names = flat ? (keys as string[]) : [...LOG_FIELDS];
+  return { flat, structure: `{${names.map((name) => `${JSON.stringify(name)}:"VARCHAR"`).join(',')}}` };
+}
+
+function topLevelKey(source: string): string | null {
+  if (!source.startsWith('$.')) return source;
+  const rest = source.slice(2);
+  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(rest) ? rest : null;
+}

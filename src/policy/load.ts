@@ -73,7 +73,12 @@ export function parsePolicy(text: string, file: string): Policy {
     // The tree after a syntax error is a guess; problems found in it would mislead.
     throw new PolicyError(
       file,
-      doc.errors.map((error) => problem('', `invalid YAML: ${yamlMessage(error)} (column ${lineCounter.linePos(error.pos[0]).col})`, lineAt(error.pos[0]))),
+      doc.errors.map((error) =>
+        // Where the parser's stack ran out depends on the engine, not the file: no line for that one.
+        /Maximum call stack size exceeded/.test(error.message)
+          ? problem('', 'invalid YAML: nested too deeply to read (a policy needs a few levels, not hundreds)', undefined)
+          : problem('', `invalid YAML: ${yamlMessage(error)} (column ${lineCounter.linePos(error.pos[0]).col})`, lineAt(error.pos[0])),
+      ),
     );
   }
   const aliases = resolveAliases(doc, lineAt);

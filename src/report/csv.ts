@@ -38,6 +38,8 @@ const COLUMNS: [name: string, value: (finding: SessionFinding, incidentSeverity:
   ['suppression_until', (finding) => finding.suppression?.until ?? ''],
   // The row's severity is the session's; filtering on the incident's finds every session of a critical incident.
   ['incident_severity', (finding, incidentSeverity) => incidentSeverity(finding.incidentId)],
+  // Where client_country came from: the logs (declared), the geo lookup of client_ip (ip), or empty.
+  ['client_country_source', (finding) => finding.countrySource ?? ''],
 ];
 
 export const CSV_COLUMNS: readonly string[] = COLUMNS.map(([name]) => name);

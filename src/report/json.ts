@@ -10,10 +10,12 @@
 import type { Datacenter } from '../policy/types.js';
 import type {
   AuditReport,
+  CountryMismatch,
   Evidence,
   FallbackPeak,
   FallbackWindow,
   Incident,
+  IpResolution,
   PolicyFinding,
   RegionCoverage,
   ResolvedIncident,
@@ -44,6 +46,8 @@ export function renderFindingsJson(report: AuditReport): string {
     fallbackWindows: report.fallbackWindows.map(fallbackWindow),
     policyFindings: report.policyFindings.map(policyFinding),
     coverage: report.coverage.map(coverage),
+    countryMismatches: report.countryMismatches.map(countryMismatch),
+    ipResolution: report.ipResolution.map(ipResolution),
     ingest: {
       files: report.ingest.files,
       linesRead: report.ingest.linesRead,
@@ -67,6 +71,7 @@ function run(value: RunMetadata): RunMetadata {
     database: value.database,
     toolVersion: value.toolVersion,
     previousRunId: value.previousRunId,
+    geo: value.geo === null ? null : { source: value.geo.source, version: value.geo.version, licence: value.geo.licence },
   };
 }
 
@@ -79,6 +84,7 @@ function verdict(value: Verdict): Verdict {
     flaggedFallbackWindows: value.flaggedFallbackWindows,
     policyFindings: value.policyFindings,
     suppressedFindings: value.suppressedFindings,
+    countryMismatches: value.countryMismatches,
     highestSeverity: value.highestSeverity,
   };
 }
@@ -138,6 +144,7 @@ function sessionFinding(value: SessionFinding): SessionFinding {
     meetingId: value.meetingId,
     userId: value.userId,
     clientCountry: value.clientCountry,
+    countrySource: value.countrySource,
     clientRegion: value.clientRegion,
     datacenter: value.datacenter,
     datacenterRegion: value.datacenterRegion,
@@ -200,7 +207,17 @@ function coverage(value: RegionCoverage): RegionCoverage {
     connected: value.connected,
     neverConnected: value.neverConnected,
     fencedRegionSessions: value.fencedRegionSessions,
+    countryFromIp: value.countryFromIp,
+    ipWithoutCountry: value.ipWithoutCountry,
   };
+}
+
+function countryMismatch(value: CountryMismatch): CountryMismatch {
+  return { declared: value.declared, resolved: value.resolved, sessions: value.sessions };
+}
+
+function ipResolution(value: IpResolution): IpResolution {
+  return { status: value.status, sessions: value.sessions, addresses: value.addresses };
 }
 
 function datacenter(value: Datacenter): Datacenter {

@@ -17,8 +17,10 @@ import {
   formatPercent,
   formatUtc,
   formatUtcMinute,
+  geoDatabaseText,
   incidentWhen,
   ingestBalanceText,
+  ipStatusText,
   isFlagged,
   percentOrDash,
   plural,
@@ -50,6 +52,7 @@ export function renderMarkdown(report: AuditReport): string {
     fallbackSection(report),
     policySection(report),
     suppressedSection(report),
+    countryMismatchSection(report),
     coverageSection(report),
     ingestSection(report),
   ];
@@ -74,6 +77,7 @@ function header(report: AuditReport): string {
     `- **Generated:** ${formatUtc(run.generatedAt)} by routeaudit ${escapeMarkdown(run.toolVersion)}`,
     `- **Policy:** ${escapeMarkdown(run.policyFile)} (sha256 ${escapeMarkdown(run.policySha256)})`,
     `- **Database:** ${escapeMarkdown(run.database)}`,
+    `- **Geo database:** ${escapeMarkdown(geoDatabaseText(run))}`,
     `- **Compared with run:** ${previous}`,
   );
   return lines.join('\n');
@@ -245,10 +249,20 @@ function suppressedSection(report: AuditReport): string {
   ].join('\n');
 }
 
+function countryMismatchSection(report: AuditReport): string {
+  const intro =
+    'Sessions whose declared client_country differs from the country of their client_ip in the geo database: a VPN, a proxy, a misconfigured client or a stale database. ' +
+    'The declared country decides the client region. One line per pair of countries instead of incidents; each session is in affected-sessions.csv under rule country-mismatch.';
+  if (report.countryMismatches.length === 0) return `## Country mismatches\n\n${intro}\n\nNone.`;
+  const rows = report.countryMismatches.map((mismatch) => [escapeMarkdown(mismatch.declared), escapeMarkdown(mismatch.resolved), String(mismatch.sessions)]);
+  return ['## Country mismatches', '', intro, '', markdownTable(['Declared country', 'Country of the address', 'Sessions'], rows, [2])].join('\n');
+}
+
 function coverageSection(report: AuditReport): string {
   const intro =
-    'Sessions per client region in the audit window, so that no session is invisible: `unknown` means the session had no client country, `unmapped` that no region lists its country; both are outside every fence. ' +
-    'The last column counts sessions that connected to a datacenter in a fenced region; for `unknown` and `unmapped` these are contacts that no fence can judge.';
+    'Sessions per client region in the audit window, so that no session is invisible: `unknown` means the session had no client country (none declared, none from its address), `unmapped` that no region lists its country; both are outside every fence. ' +
+    '"Connected to a fenced region" counts sessions that connected to a datacenter in a fenced region; for `unknown` and `unmapped` these are contacts that no fence can judge. ' +
+    '"Country from IP" counts sessions placed by the geo lookup of their client_ip, having declared no country; "IP without country" those whose address gave no country (see below).';
   if (report.coverage.length === 0) return `## Coverage\n\n${intro}\n\nNo session in the window.`;
   const rows = report.coverage.map((coverage) => [
     escapeMarkdown(coverage.clientRegion),
@@ -256,13 +270,31 @@ function coverageSection(report: AuditReport): string {
     String(coverage.connected),
     String(coverage.neverConnected),
     String(coverage.fencedRegionSessions),
+    String(coverage.countryFromIp),
+    String(coverage.ipWithoutCountry),
+  ]);
+  const addresses = report.ipResolution.map((resolution) => [
+    escapeMarkdown(resolution.status),
+    escapeMarkdown(ipStatusText(resolution.status)),
+    String(resolution.sessions),
+    String(resolution.addresses),
   ]);
   return [
     '## Coverage',
     '',
     intro,
     '',
-    markdownTable(['Client region', 'Sessions', 'Connected', 'Never connected', 'Connected to a fenced region'], rows, [1, 2, 3, 4]),
+    markdownTable(
+      ['Client region', 'Sessions', 'Connected', 'Never connected', 'Connected to a fenced region', 'Country from IP', 'IP without country'],
+      rows,
+      [1, 2, 3, 4, 5, 6],
+    ),
+    '',
+    '### Client addresses',
+    '',
+    "How each session's first client_ip resolved, in the geo database named at the top.",
+    '',
+    addresses.length === 0 ? 'No session in the window.' : markdownTable(['Outcome', 'Meaning', 'Sessions', 'Addresses'], addresses, [2, 3]),
   ].join('\n');
 }
 

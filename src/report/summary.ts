@@ -71,6 +71,34 @@ export function sanitizeForDisplay(text: string): string {
     .replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '\ufffd');
 }
 
+/** The geo database line of the run metadata. */
+export function geoDatabaseText(run: AuditReport['run']): string {
+  if (run.geo === null) return 'none (--no-geo): client_ip was not looked up';
+  return `${run.geo.source} ${run.geo.version}; licence: ${run.geo.licence}`;
+}
+
+/** What each IpResolution status means, for the coverage tables. */
+const IP_STATUS_TEXT: Record<string, string> = {
+  resolved: 'the geo database gives a country',
+  private: 'private-use range (10/8, 172.16/12, 192.168/16, fc00::/7)',
+  loopback: 'loopback (127/8, ::1)',
+  'link-local': 'link-local (169.254/16, fe80::/10)',
+  documentation: 'documentation range (192.0.2/24, 198.51.100/24, 203.0.113/24, 2001:db8::/32, 3fff::/20)',
+  cgnat: 'carrier-grade NAT shared space (100.64/10)',
+  multicast: 'multicast (224/4, ff00::/8)',
+  benchmarking: 'benchmarking (198.18/15)',
+  unspecified: 'unspecified address (0/8, ::)',
+  reserved: 'reserved for future or protocol use',
+  invalid: 'not an IP address',
+  'not-in-database': 'a public address the geo database does not list',
+  'not-looked-up': 'not looked up: the run used no geo database',
+  'no-address': 'the session logged no client_ip',
+};
+
+export function ipStatusText(status: string): string {
+  return IP_STATUS_TEXT[status] ?? 'special-purpose range';
+}
+
 export function auditWindowText(report: AuditReport): string {
   const since = report.run.since === null ? 'the earliest session in the database' : formatUtc(report.run.since);
   const until = report.run.until === null ? 'the latest session in the database' : formatUtc(report.run.until);
@@ -92,6 +120,7 @@ export function verdictText(verdict: Verdict): VerdictText {
   const others: string[] = [];
   if (verdict.flaggedFallbackWindows > 0) others.push(plural(verdict.flaggedFallbackWindows, 'flagged fallback window'));
   if (verdict.policyFindings > 0) others.push(plural(verdict.policyFindings, 'policy finding'));
+  if (verdict.countryMismatches > 0) others.push(plural(verdict.countryMismatches, 'country-mismatch session'));
   const context: string[] = [];
   if (verdict.resolvedIncidents > 0) context.push(plural(verdict.resolvedIncidents, 'resolved incident'));
   if (verdict.suppressedFindings > 0) context.push(plural(verdict.suppressedFindings, 'suppressed finding'));

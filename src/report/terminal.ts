@@ -49,8 +49,16 @@ export function formatTerminalSummary(report: AuditReport, runFolder: string | n
   for (const p of report.policyFindings) lines.push(`policy: ${p.severity} ${p.id} ${p.path}: ${p.message}`);
   if (v.suppressedFindings > 0) lines.push(`${v.suppressedFindings} suppressed finding${v.suppressedFindings === 1 ? '' : 's'} (listed in the reports)`);
   if (report.resolvedIncidents.length > 0) lines.push(`resolved since ${report.run.previousRunId}: ${report.resolvedIncidents.map((r) => r.id).join(', ')}`);
+  if (report.countryMismatches.length > 0) {
+    const pairs = report.countryMismatches.map((m) => `${m.declared}->${m.resolved} ${n(m.sessions)}`).join(', ');
+    lines.push(`country-mismatch: ${n(v.countryMismatches)} session${v.countryMismatches === 1 ? '' : 's'} declared a country other than their address's (${pairs})`);
+  }
   const sessions = report.coverage.reduce((n, c) => n + c.sessions, 0);
   lines.push(`sessions audited: ${sessions.toLocaleString('en-US')} (${report.coverage.map((c) => `${c.clientRegion} ${c.sessions.toLocaleString('en-US')}`).join(', ')})`);
+  const fromIp = report.coverage.reduce((total, c) => total + c.countryFromIp, 0);
+  const unplaced = report.coverage.reduce((total, c) => total + c.ipWithoutCountry, 0);
+  const geo = report.run.geo === null ? 'no geo database (--no-geo)' : `geo ${report.run.geo.source} ${report.run.geo.version}`;
+  lines.push(`client addresses: ${n(fromIp)} session${fromIp === 1 ? '' : 's'} placed by client_ip, ${n(unplaced)} with an address that gave no country; ${geo}`);
   const g = report.ingest;
   lines.push(`database: ${g.files} files, lines read ${n(g.linesRead)} = loaded ${n(g.loaded)} + duplicates ${n(g.duplicates)} + rejected ${n(g.rejected)}`);
   if (runFolder) lines.push(`reports: ${runFolder}/ (summary.md, report.html, findings.json, affected-sessions.csv, findings.ocsf.json)`);

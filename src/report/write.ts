@@ -34,14 +34,25 @@ export async function writeRunFolder(outDir: string, report: AuditReport): Promi
   // Render first: a renderer that throws leaves nothing behind.
   const files = RUN_FILES.map(([name, render]) => [name, render(report)] as const);
 
-  await mkdir(outDir, { recursive: true });
+  try {
+    await mkdir(outDir, { recursive: true });
+  } catch (error) {
+    if (hasCode(error, 'EEXIST', 'ENOTDIR')) throw new UserError(`cannot write reports into ${outDir}: it is not a folder`);
+    throw error;
+  }
   await removeLeftoversOfDeadWriters(outDir);
 
   const temp = join(outDir, `${TEMP_PREFIX}${runId}-${process.pid}`);
   await rm(temp, { recursive: true, force: true });
   await mkdir(temp);
-  for (const [name, content] of files) await writeDurably(join(temp, name), content);
-  await syncDirectory(temp);
+  try {
+    for (const [name, content] of files) await writeDurably(join(temp, name), content);
+    await syncDirectory(temp);
+  } catch (error) {
+    // A full disk, say: leave nothing behind, and report the write error.
+    await rm(temp, { recursive: true, force: true }).catch(() => undefined);
+    throw error;
+  }
 
   const final = join(outDir, runId);
   await moveIntoPlace(temp, final, join(outDir, `${TEMP_PREFIX}replaced-${runId}-${process.pid}`));
@@ -66,15 +77,30 @@ export async function listRunFolders(outDir: string): Promise<string[]> {
 }
 
 /** A run id becomes a folder name: one visible path segment, nothing a shell or another OS would read differently. */
+function isSafeRunId(runId: string): boolean {
+  return /^[A-Za-z0-9._-]+$/.test(runId) && !runId.startsWith('.') && runId !== LATEST;
+}
+
 function assertSafeRunId(runId: string): void {
-  if (!/^[A-Za-z0-9._-]+$/.test(runId) || runId.startsWith('.') || runId === LATEST) {
+  if (!isSafeRunId(runId)) {
     throw new UserError(
       `run id "${runId}" cannot name a run folder: use letters, digits, '.', '_' and '-' only, not starting with '.', and not "${LATEST}"`,
     );
   }
 }
 
+/**
+ * Removes what killed writers left. A writer killed while replacing a run of the
+ * same id, between moving the old folder aside and the new one in, left the old
+ * folder as `.tmp-replaced-<runId>-<pid>` and no `<runId>`: it is put back.
+ */
 async function removeLeftoversOfDeadWriters(outDir: string): Promise<void> {
+  const names = await readdir(outDir);
+  for (const name of names) {
+    const replaced = /^\.tmp-replaced-(.+)-(\d+)$/.exec(name);
+    if (!replaced || isRunning(Number(replaced[2])) || !isSafeRunId(replaced[1]!) || names.includes(replaced[1]!)) continue;
+    await rename(join(outDir, name), join(outDir, replaced[1]!));
+  }
   for (const name of await readdir(outDir)) {
     if (!name.startsWith(TEMP_PREFIX)) continue;
     const pid = Number(/-(\d+)$/.exec(name)?.[1]);
@@ -123,6 +149,11 @@ async function moveIntoPlace(temp: string, final: string, aside: string): Promis
     await rename(temp, final);
     return;
   } catch (error) {
+    if (hasCode(error, 'ENOTDIR')) {
+      // rename(2) never follows a symbolic link: nothing is written through one.
+      await rm(temp, { recursive: true, force: true });
+      throw new UserError(`${final} is not a run folder (a file or a symbolic link): move it away and run again`);
+    }
     if (!hasCode(error, 'ENOTEMPTY', 'EEXIST')) throw error;
   }
   // A re-run of the same window: the old folder steps aside, the new one takes its name, then the old one goes.

@@ -1,11 +1,12 @@
 /**
  * The sample's key numbers for its README, computed from the generated
  * records with the definitions of docs/detections.md (client region from the
- * first non-null country, tier from the log else from the routing lists), so
+ * first non-null country, else the country of the first address; tier from the
+ * log else from the routing lists), so
  * that the README states what an audit of the sample should find.
  */
 import { SURGE, inSurge, type AttemptRecord } from './traffic.js';
-import { SAMPLE_POLICY, regionOfCountry, regionOfDatacenter } from './world.js';
+import { SAMPLE_POLICY, countryOfAddress, regionOfCountry, regionOfDatacenter } from './world.js';
 
 export interface FallbackCount {
   /** Sessions with at least one connected attempt. */
@@ -79,7 +80,9 @@ function sessionViews(records: readonly AttemptRecord[]): SessionView[] {
     bySession.set(record.sessionId, attempts);
   }
   return [...bySession.values()].map((attempts) => {
-    const country = attempts.find((attempt) => attempt.clientCountry !== null)?.clientCountry?.toUpperCase();
+    const declared = attempts.find((attempt) => attempt.clientCountry !== null)?.clientCountry?.toUpperCase();
+    const address = attempts.find((attempt) => attempt.clientIp !== null)?.clientIp ?? null;
+    const country = declared ?? (address === null ? undefined : (countryOfAddress(address) ?? undefined));
     return {
       startMs: attempts[0]?.tsMs ?? 0,
       clientRegion: country === undefined ? 'unknown' : (regionOfCountry(country) ?? 'unmapped'),

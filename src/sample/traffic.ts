@@ -57,7 +57,8 @@ export type ScriptedCase =
   | 'account-routing-suppressed'
   | 'geofence'
   | 'geofence-contact'
-  | 'geofence-key-exchange';
+  | 'geofence-key-exchange'
+  | 'country-mismatch';
 
 /** A session written on purpose to exercise one path of the audit; the README lists them. */
 export interface ScriptedSession {
@@ -119,6 +120,16 @@ const CLIENT_APPS = [
 ];
 const SHORT_TIMEOUT_APP = 'Zoom 4.6.10 beta (Windows 10, x64)';
 
+/**
+ * Clients on a corporate VPN whose exit is abroad: they declare their own country,
+ * and their address is in the exit's country (country-mismatch findings).
+ */
+const VPN_CLIENTS = [
+  { dayIndex: 1, country: 'DE', exit: 'US' },
+  { dayIndex: 2, country: 'DE', exit: 'US' },
+  { dayIndex: 3, country: 'FR', exit: 'GB' },
+] as const;
+
 /** Rough network distance between a client region and a datacenter region. */
 const CONTINENT: Record<string, string> = { US: 'NA', CA: 'NA', LATAM: 'SA', EU: 'EU', IN: 'AS', CN: 'AS', 'JP-HK': 'AS', AU: 'OC' };
 
@@ -173,7 +184,8 @@ interface Contact {
 export function simulateTraffic(options: { sessions: number; seed: number }): SimulatedTraffic {
   const simulation = new Simulation(new Random(options.seed));
   simulation.writeScriptedSessions();
-  simulation.writeMeetings(Math.max(0, options.sessions - simulation.scripted.length));
+  simulation.writeMeetings(Math.max(0, options.sessions - simulation.scripted.length - VPN_CLIENTS.length));
+  simulation.writeVpnSessions();
   const records = simulation.records.sort((a, b) => a.tsMs - b.tsMs || compareText(a.sessionId, b.sessionId) || a.attempt - b.attempt);
   return { records, scripted: simulation.scripted };
 }
@@ -379,6 +391,23 @@ class Simulation {
         plan,
         [this.failStep(this.random.pick(routeFor('US').primary), 'primary', 'timeout', plan), this.connectStep(dcId, 'secondary', plan)],
         { ...FULL_SHAPE, keyExchange },
+      );
+    }
+  }
+
+  /**
+   * The VPN clients, written after the meetings (unlike the other scripted
+   * sessions) so that adding them left every earlier random draw, and so the
+   * simulated traffic and its story, as it was.
+   */
+  writeVpnSessions(): void {
+    for (const { dayIndex, country, exit } of VPN_CLIENTS) {
+      const plan = this.scriptedPlan(country, this.officeInstant(country, SAMPLE_START_MS + dayIndex * DAY_MS), { ip: this.address(exit) });
+      this.script(
+        'country-mismatch',
+        `declared ${country} over a corporate VPN whose exit address is in ${exit}: country-mismatch (${country} to ${exit}); the declared country keeps it in region ${this.regionOf(country)}`,
+        plan,
+        [this.connectStep(this.random.pick(routeFor(this.regionOf(country)).primary), 'primary', plan)],
       );
     }
   }

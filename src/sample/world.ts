@@ -183,6 +183,19 @@ export function routeFor(region: string): { primary: string[]; secondary: string
   return route;
 }
 
+/**
+ * The country whose address blocks (COUNTRIES) an address was drawn from: what a geo
+ * database says of it (the blocks are chosen so that the bundled one agrees). Null
+ * for the documentation addresses and anything else.
+ */
+export function countryOfAddress(ip: string): string | null {
+  const prefix = ip.includes(':') ? ip.split(':').slice(0, 2).join(':') : ip.split('.').slice(0, 2).join('.');
+  for (const [country, profile] of Object.entries(COUNTRIES)) {
+    if (profile.ipv4.includes(prefix) || profile.ipv6.includes(prefix)) return country;
+  }
+  return null;
+}
+
 export function countryProfile(country: string): CountryProfile {
   const profile = COUNTRIES[country];
   if (!profile) throw new Error(`the sample has no profile for country ${country}`);

@@ -1,5 +1,6 @@
 import { runAudit, type AuditWindow } from '../../src/detect/audit.js';
 import type { AuditReport, SessionFinding } from '../../src/detect/model.js';
+import type { GeoSource } from '../../src/geo/source.js';
 import type { Policy } from '../../src/policy/types.js';
 import { ingestPaths, jsonl, memoryDb, tempDir, writeFile } from '../helpers.js';
 import { examplePolicy, loaded } from './fixture-policy.js';
@@ -14,6 +15,8 @@ export interface Attempt {
   tier?: 'primary' | 'secondary';
   traffic?: string;
   account?: string;
+  /** client_ip, as logged. */
+  ip?: string;
 }
 
 const BASE = Date.parse('2020-04-01T08:00:00Z');
@@ -29,13 +32,14 @@ export function toRecord(a: Attempt): Record<string, unknown> {
     ...(a.tier ? { tier: a.tier } : {}),
     ...(a.traffic ? { traffic: a.traffic } : {}),
     ...(a.account ? { account_id: a.account } : {}),
+    ...(a.ip !== undefined ? { client_ip: a.ip } : {}),
   };
 }
 
 /** Ingests the attempts into a fresh in-memory database and audits them. */
 export async function audit(
   attempts: readonly Attempt[],
-  options: { policy?: Policy; window?: AuditWindow; now?: string } = {},
+  options: { policy?: Policy; window?: AuditWindow; now?: string; geo?: GeoSource | null } = {},
 ): Promise<AuditReport> {
   const dir = tempDir();
   writeFile(dir, 'logs.jsonl', jsonl(attempts.map(toRecord)));
@@ -47,6 +51,7 @@ export async function audit(
     window: options.window ?? { since: null, until: null },
     now: new Date(options.now ?? '2020-04-05T00:00:00Z'),
     databaseLabel: ':memory:',
+    geo: options.geo ?? null,
   });
 }
 

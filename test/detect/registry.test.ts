@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { loadDetections, parseDetection } from '../../src/detect/registry.js';
 import { SEVERITIES } from '../../src/detect/model.js';
+import { deriveSessions } from '../../src/detect/sessions.js';
 import { prepareStore } from '../../src/ingest/ingester.js';
 import { loadPolicyTables } from '../../src/policy/tables.js';
-import { loadQuery } from '../../src/queries.js';
 import { memoryDb } from '../helpers.js';
 import { examplePolicy } from './fixture-policy.js';
 
@@ -34,6 +34,7 @@ describe('detection registry', () => {
     const detections = loadDetections();
     expect(detections.map((d) => d.id)).toEqual([
       'account-routing',
+      'country-mismatch',
       'expired-suppression',
       'fallback-rate',
       'geofence',
@@ -54,7 +55,7 @@ describe('detection registry', () => {
     const db = await memoryDb();
     await prepareStore(db);
     await loadPolicyTables(db, examplePolicy());
-    await db.runScript(loadQuery('audit/sessions.sql'), { since: null, until: null, lookback_start: null });
+    await deriveSessions(db, { since: null, until: null, lookbackStart: null }, null);
     const values: Record<string, string | number> = { primary_timeout_ms: 5500, window_ms: 3_600_000, max_rate: 0.05, min_sessions: 20, baseline_days: 7, now: '2020-04-05T00:00:00Z' };
     for (const detection of loadDetections()) {
       const params = Object.fromEntries(detection.parameters.map((p) => [p, values[p]!]));

@@ -90,12 +90,14 @@ describe('renderAffectedSessionsCsv', () => {
     expect(rows(report).map((row) => [row.session_start, row.rule, row.session_id, row.status])).toEqual([
       ['2020-04-01T09:12:00.000Z', 'account-routing', 's-2001', 'active'],
       ['2020-04-01T09:40:45.000Z', 'account-routing', 's-2002', 'active'],
+      ['2020-04-01T10:02:00.000Z', 'country-mismatch', 's-4001', 'active'],
       ['2020-04-01T11:20:00.000Z', 'account-routing', 's-3001', 'suppressed'],
       ['2020-04-01T14:05:12.000Z', 'geofence', 's-1001', 'active'],
       ['2020-04-01T14:31:40.000Z', 'account-routing', 's-9999', 'active'],
       ['2020-04-01T14:31:40.000Z', 'geofence', 's-1002', 'active'],
       ['2020-04-01T14:31:40.000Z', 'unlisted-datacenter', 's-0000', 'active'],
       ['2020-04-01T15:41:30.000Z', 'geofence', 's-1003', 'active'],
+      ['2020-04-01T16:20:00.000Z', 'country-mismatch', 's-4002', 'active'],
     ]);
   });
 

@@ -1,0 +1,1 @@
+SELECT ip, country, status FROM geo_lookup_result ORDER BY ip;

@@ -1,0 +1,26 @@
+/**
+ * Sessions, derived once per audit (audit_sessions, audit_attempts): the
+ * records of each session, then the geo lookup of the sessions' first
+ * client_ip, then the client country and region (docs/detections.md).
+ *
+ * The geo database is loaded only when some session has a public address to
+ * look up: an audit of logs without client_ip (or with only private or invalid
+ * ones) pays nothing for it.
+ */
+import type { Database } from '../db/database.js';
+import { lookUp } from '../geo/ranges.js';
+import type { GeoSource } from '../geo/source.js';
+import { loadQuery } from '../queries.js';
+
+export interface SessionWindow {
+  since: string | null;
+  until: string | null;
+  /** Sessions from here to `since` are derived too, for the fallback baseline only. */
+  lookbackStart: string | null;
+}
+
+export async function deriveSessions(db: Database, window: SessionWindow, geo: GeoSource | null): Promise<void> {
+  await db.runScript(loadQuery('audit/session-facts.sql'), { since: window.since, until: window.until, lookback_start: window.lookbackStart });
+  await lookUp(db, geo);
+  await db.runScript(loadQuery('audit/sessions.sql'));
+}
