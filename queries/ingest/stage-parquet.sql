@@ -1,4 +1,4 @@
--- Each Parquet row as a JSON object line, so one parser (parse-jsonl.sql) and one
+-- Each Parquet row as a JSON object line, so one parser (records.sql) and one
 -- mapping serve every format. Row numbers follow the file's row order
 -- (insertion order is preserved); the caller checks the count against the file's metadata.
 CREATE OR REPLACE TEMP TABLE staged_lines AS
