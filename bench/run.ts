@@ -233,13 +233,7 @@ async function main(): Promise<void> {
     };
     const bare = async () => bares.push(await measure(BARE, [db(`bare-${round}`), ...logs.clean.files]));
     log(`round ${round + 1}/${options.runs}: ingest, re-ingest and bare CTAS`);
-    if (round % 2 === 0) {
-      await ingest();
-      await bare();
-    } else {
-      await bare();
-      await ingest();
-    }
+    await alternate(round, ingest, bare);
     rmSync(db(`bare-${round}`), { force: true });
     if (round < options.runs - 1) rmSync(target, { force: true });
     else auditDb = target;
@@ -282,13 +276,7 @@ async function main(): Promise<void> {
       badBares.push(m);
     };
     log(`round ${round + 1}/${options.runs}: ingest with 1% malformed lines and bare CTAS with ignore_errors`);
-    if (round % 2 === 0) {
-      await ingest();
-      await bare();
-    } else {
-      await bare();
-      await ingest();
-    }
+    await alternate(round, ingest, bare);
     rmSync(target, { force: true });
     rmSync(db(`bare-bad-${round}`), { force: true });
   }
@@ -349,13 +337,7 @@ async function main(): Promise<void> {
       naives.push(m);
     };
     log(`round ${round + 1}/${options.runs}: full audit and the naive geofence script`);
-    if (round % 2 === 0) {
-      await audit();
-      await naive();
-    } else {
-      await naive();
-      await audit();
-    }
+    await alternate(round, audit, naive);
   }
   const auditSeries = series(audits);
   const naiveSeries = series(naives);
@@ -504,3 +486,14 @@ main().catch((error: unknown) => {
   process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   process.exitCode = 1;
 });
+
+/** Runs the two compared commands back to back, flipping their order every round so drift hits both alike. */
+async function alternate(round: number, first: () => Promise<unknown>, second: () => Promise<unknown>): Promise<void> {
+  if (round % 2 === 0) {
+    await first();
+    await second();
+  } else {
+    await second();
+    await first();
+  }
+}
