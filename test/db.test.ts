@@ -1,8 +1,26 @@
 import { describe, expect, it } from 'vitest';
-import { Database, isoFromMicros, varcharList } from '../src/db/database.js';
+import { Database, defaultMemoryLimit, isoFromMicros, varcharList } from '../src/db/database.js';
 import { quoteIdentifier, quoteLiteral } from '../src/db/sql.js';
 
 describe('Database', () => {
+  it('limits DuckDB to 1 GiB by default, a quarter of a small machine, at least 256 MiB', async () => {
+    const GiB = 2 ** 30;
+    expect(defaultMemoryLimit(24 * GiB)).toBe('1024MiB');
+    expect(defaultMemoryLimit(2 * GiB)).toBe('512MiB');
+    expect(defaultMemoryLimit(0.5 * GiB)).toBe('256MiB');
+    const mib = Number.parseInt(defaultMemoryLimit(), 10);
+    const expected = mib >= 1024 ? `${(mib / 1024).toFixed(1)} GiB` : `${mib.toFixed(1)} MiB`;
+    const db = await Database.open(':memory:');
+    const tuned = await Database.open(':memory:', { memoryLimit: '300MiB' });
+    try {
+      expect((await db.one(`SELECT current_setting('memory_limit') AS v`)).v).toBe(expected);
+      expect((await tuned.one(`SELECT current_setting('memory_limit') AS v`)).v).toBe('300.0 MiB');
+    } finally {
+      db.close();
+      tuned.close();
+    }
+  });
+
   it('pins the session to UTC whatever the process zone', async () => {
     const db = await Database.open(':memory:');
     try {

@@ -7,19 +7,44 @@
 -- Between the two steps, src/detect/sessions.ts resolves geo_lookup (the sessions' first
 -- client_ip, distinct) to countries: queries/geo/resolve.sql.
 
+-- The time order of records as one exact 128-bit key: ts, then file, then line. The spans
+-- come from the stored ids, so keys cannot collide; an overflow would be a DuckDB error,
+-- never a wrong order. One integer key makes "first in time order" a plain arg_min.
+CREATE OR REPLACE TEMP TABLE audit_order_spans AS
+SELECT coalesce(max(line_no), 0)::HUGEINT + 1 AS line_span,
+       (coalesce(max(file_id), 0)::HUGEINT + 1) * (coalesce(max(line_no), 0)::HUGEINT + 1) AS ts_span
+FROM connections;
+
+-- A session starts inside [$lookback_start, $until) only if one of its records lies there:
+-- the candidates are found by ts (the scan skips row groups by their ts statistics), then all
+-- of their records are read, wherever they lie, so a session's facts are whole. Unbounded
+-- (a full audit): every session, with no candidate step.
+CREATE OR REPLACE TEMP TABLE audit_scope AS
+SELECT DISTINCT session_id FROM connections
+WHERE ($lookback_start::TIMESTAMPTZ IS NOT NULL OR $until::TIMESTAMPTZ IS NOT NULL)
+  AND ($lookback_start::TIMESTAMPTZ IS NULL OR ts >= $lookback_start::TIMESTAMPTZ)
+  AND ($until::TIMESTAMPTZ IS NULL OR ts < $until::TIMESTAMPTZ);
+
 CREATE OR REPLACE TEMP TABLE audit_session_facts AS
+WITH keyed AS (
+  SELECT c.*, epoch_us(c.ts)::HUGEINT * o.ts_span + c.file_id::HUGEINT * o.line_span + c.line_no AS ord
+  FROM connections c, audit_order_spans o
+  WHERE ($lookback_start::TIMESTAMPTZ IS NULL AND $until::TIMESTAMPTZ IS NULL)
+     OR c.session_id IN (SELECT session_id FROM audit_scope)
+)
 SELECT session_id,
   min(ts) AS session_start,
   max(ts) AS session_end,
-  first(client_country ORDER BY ts, file_id, line_no) FILTER (WHERE client_country IS NOT NULL) AS declared_country,
-  first(account_id ORDER BY ts, file_id, line_no) FILTER (WHERE account_id IS NOT NULL) AS account_id,
-  first(meeting_id ORDER BY ts, file_id, line_no) FILTER (WHERE meeting_id IS NOT NULL) AS meeting_id,
-  first(user_id ORDER BY ts, file_id, line_no) FILTER (WHERE user_id IS NOT NULL) AS user_id,
-  first(client_ip ORDER BY ts, file_id, line_no) FILTER (WHERE client_ip IS NOT NULL) AS client_ip,
+  min(ord) AS first_ord,
+  arg_min(client_country, ord) FILTER (WHERE client_country IS NOT NULL) AS declared_country,
+  arg_min(account_id, ord) FILTER (WHERE account_id IS NOT NULL) AS account_id,
+  arg_min(meeting_id, ord) FILTER (WHERE meeting_id IS NOT NULL) AS meeting_id,
+  arg_min(user_id, ord) FILTER (WHERE user_id IS NOT NULL) AS user_id,
+  arg_min(client_ip, ord) FILTER (WHERE client_ip IS NOT NULL) AS client_ip,
   count(*) AS attempts,
   bool_or(outcome = 'connected') AS connected,
   ($since::TIMESTAMPTZ IS NULL OR min(ts) >= $since::TIMESTAMPTZ) AS in_window
-FROM connections
+FROM keyed
 GROUP BY session_id
 HAVING ($lookback_start::TIMESTAMPTZ IS NULL OR min(ts) >= $lookback_start::TIMESTAMPTZ)
    AND ($until::TIMESTAMPTZ IS NULL OR min(ts) < $until::TIMESTAMPTZ);

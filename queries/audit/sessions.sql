@@ -22,6 +22,8 @@ LEFT JOIN policy_regions r ON r.country = s.client_country;
 --   dc_region: the catalog region, 'unmapped' for a catalog datacenter whose country no
 --              region lists, 'unknown' for a dc_id not in the catalog;
 --   eff_tier:  the logged tier, else the client region's routing list, else 'unlisted';
+--   ord:       the attempt's place in time order (ts, file, line), as in session-facts.sql;
+--              detections order a session's attempts by it.
 --   fence_id:  a fence that forbids this datacenter to this client region (NULL if none).
 --              Sessions of region unknown or unmapped are outside every fence: a fence
 --              cannot judge a client it cannot place, so they never get one (coverage
@@ -45,9 +47,10 @@ SELECT c.ts, c.session_id, c.dc_id, c.outcome, c.tier AS logged_tier, c.attempt,
   coalesce(c.tier, r.tier, 'unlisted') AS eff_tier,
   CASE WHEN s.client_region NOT IN ('unknown', 'unmapped') THEN x.fence_id END AS fence_id,
   d.region IN (SELECT region FROM policy_fence_dc_regions) AS in_fenced_region,
-  row_number() OVER (PARTITION BY c.session_id ORDER BY c.ts, c.file_id, c.line_no) AS seq
+  epoch_us(c.ts)::HUGEINT * o.ts_span + c.file_id::HUGEINT * o.line_span + c.line_no AS ord
 FROM connections c
 JOIN audit_sessions s USING (session_id)
+CROSS JOIN audit_order_spans o
 LEFT JOIN policy_datacenters d ON d.dc_id = c.dc_id
 LEFT JOIN policy_routing r ON r.client_region = s.client_region AND r.dc_id = c.dc_id
 LEFT JOIN closed x ON x.client_region = s.client_region AND x.dc_region = d.region;

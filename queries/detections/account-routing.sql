@@ -20,4 +20,4 @@ JOIN selections sel ON sel.account_id = s.account_id
 WHERE a.in_window AND a.outcome = 'connected'
   AND NOT EXISTS (
     SELECT 1 FROM policy_account_regions p WHERE p.account_id = s.account_id AND p.region = a.dc_region)
-QUALIFY row_number() OVER (PARTITION BY a.session_id ORDER BY a.seq) = 1;
+QUALIFY row_number() OVER (PARTITION BY a.session_id ORDER BY a.ord) = 1;

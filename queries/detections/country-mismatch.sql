@@ -15,5 +15,5 @@ SELECT s.session_id, 'country-mismatch' AS rule, 'low' AS severity,
     s.ip_country || ' by the geo database; the declared country decides the client region (' ||
     s.client_region || ')' AS detail
 FROM audit_sessions s
-JOIN audit_attempts a ON a.session_id = s.session_id AND a.seq = 1
+JOIN audit_attempts a ON a.session_id = s.session_id AND a.ord = s.first_ord
 WHERE s.in_window AND s.declared_country <> s.ip_country;

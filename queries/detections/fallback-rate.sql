@@ -16,7 +16,7 @@
 --   start; one with an account or datacenter matcher never matches a window).
 -- parameters: $window_ms, $max_rate, $min_sessions, $baseline_days
 WITH last_connected AS (
-  SELECT session_id, arg_max(eff_tier, seq) AS last_connected_tier
+  SELECT session_id, arg_max(eff_tier, ord) AS last_connected_tier
   FROM audit_attempts
   WHERE outcome = 'connected'
   GROUP BY session_id

@@ -16,4 +16,4 @@ SELECT a.session_id, 'geofence-contact' AS rule, 'medium' AS severity,
 FROM fenced_attempts a
 WHERE NOT EXISTS (
   SELECT 1 FROM fenced_attempts c WHERE c.session_id = a.session_id AND c.outcome = 'connected')
-QUALIFY row_number() OVER (PARTITION BY a.session_id ORDER BY a.seq) = 1;
+QUALIFY row_number() OVER (PARTITION BY a.session_id ORDER BY a.ord) = 1;

@@ -22,4 +22,4 @@ SELECT h.session_id, 'geofence' AS rule,
     CASE WHEN k.session_id IS NULL THEN '' ELSE '; keys were exchanged with a fenced datacenter' END AS detail
 FROM fenced_connections h
 LEFT JOIN key_exchange_sessions k USING (session_id)
-QUALIFY row_number() OVER (PARTITION BY h.session_id ORDER BY h.seq) = 1;
+QUALIFY row_number() OVER (PARTITION BY h.session_id ORDER BY h.ord) = 1;

@@ -18,7 +18,7 @@ WITH ordered AS (
   -- Only a session with a secondary attempt in the window can be a finding: the windows
   -- (per session) need not run over the others.
   WHERE session_id IN (SELECT session_id FROM audit_attempts WHERE in_window AND eff_tier = 'secondary')
-  WINDOW earlier AS (PARTITION BY session_id ORDER BY seq ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
+  WINDOW earlier AS (PARTITION BY session_id ORDER BY ord ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
 ),
 early AS (
   SELECT *, (epoch_us(ts) - epoch_us(first_primary_ts)) / 1000.0 AS after_ms
@@ -36,4 +36,4 @@ SELECT session_id, 'premature-fallback' AS rule, 'low' AS severity,
          $primary_timeout_ms || ' ms)'
   END AS detail
 FROM early
-QUALIFY row_number() OVER (PARTITION BY session_id ORDER BY seq) = 1;
+QUALIFY row_number() OVER (PARTITION BY session_id ORDER BY ord) = 1;

@@ -10,4 +10,4 @@ SELECT a.session_id, 'unknown-datacenter' AS rule, 'medium' AS severity,
   'attempted ' || a.dc_id || ' (outcome ' || a.outcome || '), which is not in the datacenter catalog' AS detail
 FROM audit_attempts a
 WHERE a.in_window AND NOT a.in_catalog
-QUALIFY row_number() OVER (PARTITION BY a.session_id ORDER BY a.seq) = 1;
+QUALIFY row_number() OVER (PARTITION BY a.session_id ORDER BY a.ord) = 1;

@@ -13,4 +13,4 @@ SELECT a.session_id, 'unlisted-datacenter' AS rule, 'medium' AS severity,
 FROM audit_attempts a
 WHERE a.in_window AND a.outcome = 'connected' AND a.in_catalog AND a.listed_tier IS NULL
   AND a.client_region IN (SELECT client_region FROM policy_routing)
-QUALIFY row_number() OVER (PARTITION BY a.session_id ORDER BY a.seq) = 1;
+QUALIFY row_number() OVER (PARTITION BY a.session_id ORDER BY a.ord) = 1;

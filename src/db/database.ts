@@ -213,15 +213,16 @@ export class Database {
 /**
  * DuckDB's own default is 80% of the machine's memory, and it keeps whatever it
  * has read or built until it reaches it. routeaudit shares the machine (a
- * nightly job next to other work), and DuckDB spills what does not fit to its
- * temp_directory, so the default is a quarter of the memory, between 1 and
- * 4 GiB: enough for an audit of tens of millions of records without spilling
- * much, bounded however large the logs. --memory-limit overrides it.
+ * nightly job next to other work), and every step of ingest and audit spills
+ * what does not fit to the temp_directory, so the default is 1 GiB (a quarter
+ * of the memory on a small machine, at least 256 MiB): the peak then hardly
+ * grows with the logs, at the price of some spilling on large audits
+ * (docs/performance.md measures both). --memory-limit overrides it.
  */
 export function defaultMemoryLimit(totalBytes = totalmem()): string {
-  const GiB = 2 ** 30;
-  const bytes = Math.min(4 * GiB, Math.max(1 * GiB, totalBytes / 4));
-  return `${Math.floor(bytes / 2 ** 20)}MiB`;
+  const MiB = 2 ** 20;
+  const bytes = Math.min(1024 * MiB, Math.max(256 * MiB, totalBytes / 4));
+  return `${Math.floor(bytes / MiB)}MiB`;
 }
 
 /** Opens a database, runs fn, and always closes it; the first error wins. */

@@ -79,4 +79,22 @@ describe('geofence', () => {
     expect(sessionsOf(day1, 'geofence')).toEqual(['late']);
     expect(sessionsOf(day2, 'geofence')).toEqual([]);
   });
+
+  it('reads a windowed session whole, and leaves out one that started before the lookback', async () => {
+    const report = await audit(
+      [
+        // Started in the window; its fenced connection and its country lie after `until`.
+        { session: 'spills-over', at: '2020-04-01T23:59:59Z', dc: 'us-sjc1', outcome: 'timeout' },
+        { session: 'spills-over', at: '2020-04-03T00:00:00Z', dc: 'cn-pek1', country: 'US' },
+        // Started 20 days before the window (past the 7-day baseline lookback); its last attempt lies inside.
+        { session: 'old', at: '2020-03-12T10:00:00Z', dc: 'us-sjc1', outcome: 'timeout', country: 'US' },
+        { session: 'old', at: '2020-04-01T10:00:00Z', dc: 'cn-pek1', country: 'US' },
+        { session: 'inside', at: '2020-04-01T12:00:00Z', dc: 'us-sjc1', country: 'US' },
+      ],
+      { window: { since: '2020-04-01T00:00:00.000Z', until: '2020-04-02T00:00:00.000Z' } },
+    );
+    expect(sessionsOf(report, 'geofence')).toEqual(['spills-over']);
+    expect(findingOf(report, 'geofence', 'spills-over').clientCountry).toBe('US');
+    expect(report.coverage.find((c) => c.clientRegion === 'US')?.sessions).toBe(2);
+  });
 });
