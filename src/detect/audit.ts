@@ -73,7 +73,6 @@ export async function runAudit(db: Database, options: AuditOptions): Promise<Aud
   await db.run(loadQuery('audit/findings.sql'));
   await db.runScript(loadQuery('audit/incidents.sql'), { incident_gap_ms: policy.incidentGapMs, summarised_rules: varcharList(SUMMARISED_RULES) });
 
-  const findings = (await db.all(loadQuery('audit/finding-rows.sql'))).map(toSessionFinding);
   const windows: FallbackWindow[] = [];
   for (const detection of detectionsOfKind('window')) {
     const rows = await runDetection(detection, () => db.all(detection.sql, pick(params, detection.parameters)));
@@ -103,11 +102,16 @@ export async function runAudit(db: Database, options: AuditOptions): Promise<Aud
   );
   const ingest = await db.one(loadQuery('audit/ingest-totals.sql'));
   const window = await effectiveWindow(db, options.window);
+  // Sessions and attempts are done with: their memory goes back before the findings, which
+  // grow with the logs, are read into JavaScript (docs/performance.md, Memory).
+  await db.runScript(loadQuery('audit/release-sessions.sql'));
+  const findings = (await db.all(loadQuery('audit/finding-rows.sql'))).map(toSessionFinding);
 
   const incidents = (await db.all(loadQuery('audit/incident-rows.sql'))).map((row) => {
     const base = toIncident(row, policy.datacenters);
     return { ...base, ...explainIncident(base, { policy, policyFindings, windows }) };
   });
+  await db.runScript(loadQuery('audit/release-findings.sql'));
   const activeSeverities: Severity[] = [
     ...findings.filter((f) => f.status === 'active').map((f) => f.severity),
     ...windows.filter((w) => w.flags.length > 0 && w.suppression === null).map(() => 'medium' as Severity),
