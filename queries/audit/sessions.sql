@@ -53,4 +53,7 @@ JOIN audit_sessions s USING (session_id)
 CROSS JOIN audit_order_spans o
 LEFT JOIN policy_datacenters d ON d.dc_id = c.dc_id
 LEFT JOIN policy_routing r ON r.client_region = s.client_region AND r.dc_id = c.dc_id
-LEFT JOIN closed x ON x.client_region = s.client_region AND x.dc_region = d.region;
+LEFT JOIN closed x ON x.client_region = s.client_region AND x.dc_region = d.region
+-- Exact, and lets the scan skip older row groups by their ts statistics: no attempt of a
+-- session precedes its start, and every derived session starts at or after the lookback.
+WHERE $lookback_start::TIMESTAMPTZ IS NULL OR c.ts >= $lookback_start::TIMESTAMPTZ;

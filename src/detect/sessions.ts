@@ -22,5 +22,5 @@ export interface SessionWindow {
 export async function deriveSessions(db: Database, window: SessionWindow, geo: GeoSource | null): Promise<void> {
   await db.runScript(loadQuery('audit/session-facts.sql'), { since: window.since, until: window.until, lookback_start: window.lookbackStart });
   await lookUp(db, geo);
-  await db.runScript(loadQuery('audit/sessions.sql'));
+  await db.runScript(loadQuery('audit/sessions.sql'), { lookback_start: window.lookbackStart });
 }
