@@ -390,6 +390,43 @@ async function main(): Promise<void> {
         `at ${fmt(logs.scaled.records)} rows: ingest ${ingest.maxRssMb.toFixed(0)} MB (${ingest.seconds.toFixed(1)} s), audit ${audit.maxRssMb.toFixed(0)} MB (${audit.seconds.toFixed(1)} s)`,
       ],
     });
+
+    // 6: a nightly run audits one day whatever the history: the last day with the
+    // scale x N history against the last day with N rows (sessions read whole, the
+    // 7-day fallback baseline included). Informational: the issue sets no goal.
+    const nightlyAt = async (database: string, set: LogSet) => {
+      const day = lastDayOf(set);
+      const until = new Date(Date.parse(day) + 86_400_000).toISOString();
+      rmSync(reports, { recursive: true, force: true });
+      return measure(CLI, ['audit', '--db', database, '--policy', logs.policyFile, '--out', reports, '--fail-on', 'none', '--now', NOW, '--since', day, '--until', until]);
+    };
+    const nightlyN: Measured[] = [];
+    const nightlyScaled: Measured[] = [];
+    for (let round = 0; round < options.runs; round++) {
+      log(`round ${round + 1}/${options.runs}: one-day audit over ${fmt(logs.clean.records)} and ${fmt(logs.scaled.records)} rows of history`);
+      const scaledLogs = logs.scaled;
+      await alternate(
+        round,
+        async () => void nightlyScaled.push(await nightlyAt(target, scaledLogs)),
+        async () => void nightlyN.push(await nightlyAt(auditDb, logs.clean)),
+      );
+    }
+    const nightlySeries = series(nightlyScaled);
+    const nightlyBase = series(nightlyN);
+    figures.push({
+      id: 'nightly',
+      title: `one-day audit over ${options.scale}x the history`,
+      rows: logs.scaled.records,
+      subject: nightlySeries,
+      baseline: nightlyBase,
+      baselineTitle: `one-day audit over ${fmt(logs.clean.records)} rows`,
+      ratio: nightlySeries.median / nightlyBase.median,
+      ratioLabel: 'time / at N',
+      goal: '',
+      holds: null,
+      peakRssMb: peak(nightlyScaled),
+      notes: [`last day ${lastDayOf(logs.scaled)} over ${fmt(logs.scaled.records)} rows; last day ${lastDayOf(logs.clean)} over ${fmt(logs.clean.records)} rows; peak RSS at N ${peak(nightlyN).toFixed(0)} MB`],
+    });
     rmSync(target, { force: true });
   }
 
@@ -464,6 +501,14 @@ function renderTable(figures: Figure[], geo: { name: string; rows: number; media
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
   const notes = figures.flatMap((f) => f.notes.map((n) => `  ${f.id}: ${n}`));
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...body.map(line), '', ...notes].join('\n');
+}
+
+/** The last UTC day of a log set, from its file names (connections-YYYY-MM-DD-sNN.jsonl.gz), as an ISO time. */
+function lastDayOf(set: LogSet): string {
+  const days = set.files.map((f) => /(\d{4}-\d{2}-\d{2})/.exec(f)?.[1]).filter((d): d is string => d !== undefined).sort();
+  const last = days.at(-1);
+  if (!last) throw new Error(`no dated file names in ${set.dir}`);
+  return `${last}T00:00:00.000Z`;
 }
 
 function summarizeSet(set: LogSet) {

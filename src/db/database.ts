@@ -7,18 +7,30 @@
  *   TIMESTAMP[TZ]  -> ISO-8601 string in UTC, microseconds kept when present
  *   DATE           -> 'YYYY-MM-DD';  DECIMAL -> number;  LIST -> array
  */
-import {
+import type {
+  DuckDBConnection,
   DuckDBInstance,
+  DuckDBTypeId as DuckDBTypeIdEnum,
+  DuckDBResultReader,
+  DuckDBType,
+  DuckDBValue,
+  DuckDBValueConverter,
+} from '@duckdb/node-api';
+import { createRequire } from 'node:module';
+import { totalmem, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { DatabaseLockedError, UserError } from '../errors.js';
+import { quoteLiteral } from './sql.js';
+
+// Loaded with require, not import: Node's ESM loader would scan each of the package's
+// 120-odd CommonJS files for named exports, about 60 ms of every command's start-up.
+const duckdb = createRequire(import.meta.url)('@duckdb/node-api') as typeof import('@duckdb/node-api');
+const {
   DuckDBTypeId,
   LIST,
   VARCHAR,
   createDuckDBValueConverter,
   listValue,
-  type DuckDBConnection,
-  type DuckDBValue,
-  type DuckDBValueConverter,
-  type DuckDBType,
-  type DuckDBResultReader,
   arrayFromArrayValue,
   arrayFromListValue,
   booleanFromValue,
@@ -29,12 +41,7 @@ import {
   objectFromStructValue,
   stringFromValue,
   unsupportedConverter,
-} from '@duckdb/node-api';
-import { createRequire } from 'node:module';
-import { totalmem, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { DatabaseLockedError, UserError } from '../errors.js';
-import { quoteLiteral } from './sql.js';
+} = duckdb;
 
 keepLeadingByteOrderMarks();
 
@@ -77,7 +84,7 @@ export interface OpenOptions {
 export interface ColumnInfo {
   name: string;
   type: string;
-  typeId: DuckDBTypeId;
+  typeId: DuckDBTypeIdEnum;
 }
 
 export interface QueryResult {
@@ -105,7 +112,7 @@ export class Database {
     if (options.threads) config.threads = String(options.threads);
     let instance: DuckDBInstance;
     try {
-      instance = await DuckDBInstance.create(path, config);
+      instance = await duckdb.DuckDBInstance.create(path, config);
     } catch (error) {
       throw translateOpenError(path, error);
     }
