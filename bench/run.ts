@@ -485,10 +485,11 @@ function renderTable(figures: Figure[], geo: { name: string; rows: number; media
     f.title,
     fmt(f.rows),
     f.id === 'memory' ? `${f.subject.median.toFixed(1)} (ingest + audit, 1 run)` : secs(f.subject),
-    f.id === 'memory' ? '' : rate(f.rows, f.subject),
+    // Rows per second would mislead where the rows are history, not work done.
+    f.id === 'memory' || f.id === 'nightly' ? '' : rate(f.rows, f.subject),
     f.baselineTitle,
     f.baseline ? secs(f.baseline) : '',
-    f.baseline && f.id !== 'reingest' ? rate(f.rows, f.baseline) : '',
+    f.baseline && f.id !== 'reingest' && f.id !== 'nightly' ? rate(f.rows, f.baseline) : '',
     f.ratio === null ? '' : `${f.ratio < 0.1 ? f.ratio.toFixed(4) : f.ratio.toFixed(2)} ${f.ratioLabel}`,
     f.goal,
     f.holds === null ? '' : f.holds ? 'yes' : 'NO',
