@@ -3,12 +3,12 @@
 -- (allocator_background_threads, src/db/database.ts) before the findings are read into
 -- JavaScript and the reports rendered, so the two peaks do not add up. The policy tables
 -- (small) and geo_ranges (kept loaded per connection, src/geo/ranges.ts) stay.
-DROP TABLE IF EXISTS audit_attempts;
-DROP TABLE IF EXISTS audit_sessions;
-DROP TABLE IF EXISTS audit_session_facts;
-DROP TABLE IF EXISTS audit_scope;
-DROP TABLE IF EXISTS audit_order_spans;
-DROP TABLE IF EXISTS audit_raw_findings;
-DROP TABLE IF EXISTS geo_lookup;
-DROP TABLE IF EXISTS geo_lookup_keys;
-DROP TABLE IF EXISTS geo_lookup_result;
+DROP TABLE IF EXISTS temp.audit_attempts;
+DROP TABLE IF EXISTS temp.audit_sessions;
+DROP TABLE IF EXISTS temp.audit_session_facts;
+DROP TABLE IF EXISTS temp.audit_scope;
+DROP TABLE IF EXISTS temp.audit_order_spans;
+DROP TABLE IF EXISTS temp.audit_raw_findings;
+DROP TABLE IF EXISTS temp.geo_lookup;
+DROP TABLE IF EXISTS temp.geo_lookup_keys;
+DROP TABLE IF EXISTS temp.geo_lookup_result;

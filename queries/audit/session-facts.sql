@@ -8,8 +8,10 @@
 -- client_ip, distinct) to countries: queries/geo/resolve.sql.
 
 -- The time order of records as one exact 128-bit key: ts, then file, then line. The spans
--- come from the stored ids, so keys cannot collide; an overflow would be a DuckDB error,
--- never a wrong order. One integer key makes "first in time order" a plain arg_min.
+-- come from the stored ids (file_id and line_no are positive), so keys cannot collide; an
+-- overflow would be a DuckDB error, never a wrong order. ts is always finite (ingest accepts
+-- four-digit years only), so epoch_us never gives NULL. One integer key makes "first in time
+-- order" a plain arg_min.
 CREATE OR REPLACE TEMP TABLE audit_order_spans AS
 SELECT coalesce(max(line_no), 0)::HUGEINT + 1 AS line_span,
        (coalesce(max(file_id), 0)::HUGEINT + 1) * (coalesce(max(line_no), 0)::HUGEINT + 1) AS ts_span
