@@ -43,6 +43,15 @@ function positiveInt(name: string) {
   };
 }
 
+/** A size DuckDB accepts for memory_limit: a number and a unit, e.g. 512MB, 4GB, 2GiB. */
+function memorySize(value: string): string {
+  const trimmed = value.trim();
+  if (!/^\d+(\.\d+)?\s*([KMGT]i?B|B)$/i.test(trimmed)) {
+    throw new InvalidArgumentError(`expected a number and a unit, e.g. 512MB, 4GB or 2GiB; got "${value}"`);
+  }
+  return trimmed;
+}
+
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
@@ -52,7 +61,8 @@ const failOnOption = () =>
   new Option('--fail-on <severity>', 'exit 1 when an unsuppressed finding is at or above this severity').choices([...SEVERITIES, 'none']).default('high');
 const mapOption = () => new Option('--map <field=source>', 'read a log field from a differently named source field (repeatable)').argParser(collect).default([]);
 const formatOption = () => new Option('--format <format>', 'input format').choices(['auto', 'jsonl', 'csv', 'parquet']).default('auto');
-const memoryOption = () => new Option('--memory-limit <size>', 'DuckDB memory limit, e.g. 2GB');
+const memoryOption = () =>
+  new Option('--memory-limit <size>', 'DuckDB memory limit, e.g. 4GB (default 1GiB; a quarter of a smaller machine)').argParser(memorySize);
 const geoOption = () =>
   new Option('--geo <file>', 'geo database for client_ip: a range CSV of first,last,country (repeatable; docs/geo.md)')
     .argParser(collect)

@@ -75,6 +75,12 @@ describe('routeaudit audit on the sample logs', () => {
     const flag = routeaudit(['audit', '--policy', 'policy.yaml', '--fail-on', 'urgent'], dir);
     expect(flag.code).toBe(2);
     expect(flag.stderr).toMatch(/--fail-on/);
+
+    const memory = routeaudit(['audit', '--logs', join(ROOT, 'sample-logs'), '--policy', 'policy.yaml', '--memory-limit', 'lots'], dir);
+    expect(memory.code).toBe(2);
+    expect(memory.stderr).toContain('--memory-limit');
+    expect(memory.stderr).toContain('expected a number and a unit, e.g. 512MB, 4GB or 2GiB; got "lots"');
+    expect(memory.stderr).not.toMatch(/\n\s+at /);
   });
 });
 
