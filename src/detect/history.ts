@@ -12,10 +12,15 @@
 import { varcharList, type Database } from '../db/database.js';
 import { loadQuery } from '../queries.js';
 import { sortIncidents } from './audit.js';
-import type { AuditReport, Incident, ResolvedIncident } from './model.js';
+import { SEVERITIES, type AuditReport, type Incident, type ResolvedIncident, type Severity } from './model.js';
 
-interface PreviousIncident extends ResolvedIncident {
-  severity: string;
+/** A previous run's incident, as recorded; the ones this run no longer finds are reported resolved. */
+type PreviousIncident = ResolvedIncident;
+
+function recordedSeverity(value: unknown, incidentId: string): Severity {
+  const found = SEVERITIES.find((s) => s === value);
+  if (!found) throw new Error(`run history: incident ${incidentId} has severity ${JSON.stringify(value)}, not one of ${SEVERITIES.join(', ')}`);
+  return found;
 }
 
 export async function applyHistory(db: Database, report: AuditReport, policyPath: string): Promise<AuditReport> {
@@ -31,7 +36,7 @@ export async function applyHistory(db: Database, report: AuditReport, policyPath
     rule: r.rule as string,
     clientRegion: r.client_region as string,
     datacenterRegion: r.dc_region as string,
-    severity: r.severity as string,
+    severity: recordedSeverity(r.severity, r.incident_id as string),
     firstSeen: r.first_seen as string,
     lastSeen: r.last_seen as string,
     sessionCount: r.session_count as number,
@@ -47,7 +52,7 @@ export async function applyHistory(db: Database, report: AuditReport, policyPath
     if (same.id !== incident.id) renamed.set(incident.id, same.id);
     return { ...incident, id: same.id, diffStatus: 'ongoing' };
   });
-  const resolved = before.filter((p) => !matched.has(p.id) && within(p, run.since, run.until)).map(({ severity: _severity, ...rest }) => rest);
+  const resolved = before.filter((p) => !matched.has(p.id) && within(p, run.since, run.until));
   const findings = report.findings.map((f) => (f.incidentId !== null && renamed.has(f.incidentId) ? { ...f, incidentId: renamed.get(f.incidentId)! } : f));
 
   const updated: AuditReport = {

@@ -195,6 +195,8 @@ export interface IngestAccounting {
 export interface ResolvedIncident {
   id: string;
   rule: string;
+  /** The severity the incident had when a run last reported it. */
+  severity: Severity;
   clientRegion: string;
   datacenterRegion: string;
   firstSeen: string;

@@ -193,9 +193,10 @@ function resolvedSection(report: AuditReport): Html {
   return html`<section id="resolved"><h2>Resolved incidents</h2>
 <p>Incidents that ${previous} reported within this run's window and that this run no longer finds.</p>
 ${table(
-  [id('Incident'), 'Rule', 'Client region', 'Datacenter region', time('First seen'), time('Last seen'), numeric('Sessions')],
+  [id('Incident'), 'Severity when open', 'Rule', 'Client region', 'Datacenter region', time('First seen'), time('Last seen'), numeric('Sessions')],
   report.resolvedIncidents.map((incident) => [
     incident.id,
+    badge(incident.severity),
     incident.rule,
     incident.clientRegion,
     incident.datacenterRegion,

@@ -124,6 +124,7 @@ function resolvedIncident(value: ResolvedIncident): ResolvedIncident {
   return {
     id: value.id,
     rule: value.rule,
+    severity: value.severity,
     clientRegion: value.clientRegion,
     datacenterRegion: value.datacenterRegion,
     firstSeen: value.firstSeen,

@@ -130,6 +130,7 @@ function resolvedSection(report: AuditReport): string {
   const previous = report.run.previousRunId === null ? 'the previous run' : `run ${escapeMarkdown(report.run.previousRunId)}`;
   const rows = report.resolvedIncidents.map((incident) => [
     escapeMarkdown(incident.id),
+    incident.severity,
     escapeMarkdown(incident.rule),
     escapeMarkdown(incident.clientRegion),
     escapeMarkdown(incident.datacenterRegion),
@@ -142,7 +143,7 @@ function resolvedSection(report: AuditReport): string {
     '',
     `Incidents that ${previous} reported within this run's window and that this run no longer finds.`,
     '',
-    markdownTable(['Incident', 'Rule', 'Client region', 'Datacenter region', 'First seen', 'Last seen', 'Sessions'], rows, [6]),
+    markdownTable(['Incident', 'Severity when open', 'Rule', 'Client region', 'Datacenter region', 'First seen', 'Last seen', 'Sessions'], rows, [7]),
   ].join('\n');
 }
 

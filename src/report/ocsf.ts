@@ -42,7 +42,6 @@ const SEVERITY_IDS: Record<Severity, { id: number; name: string }> = {
   high: { id: 4, name: 'High' },
   critical: { id: 5, name: 'Critical' },
 };
-const INFORMATIONAL = { id: 1, name: 'Informational' };
 
 /** The fallback-rate rule's severity (docs/detections.md); fallback windows carry no severity of their own. */
 const FALLBACK_RATE_SEVERITY: Severity = 'medium';
@@ -193,8 +192,8 @@ function resolvedEvent(report: AuditReport, incident: ResolvedIncident): OcsfEve
   return findingEvent(report, {
     findingClass: COMPLIANCE_FINDING,
     activity: ACTIVITY.close,
-    // A resolved incident keeps no severity in the report, and closing it asks for no action.
-    severity: INFORMATIONAL,
+    // The severity the incident was opened with, so that a SIEM pairs the close with the open.
+    severity: SEVERITY_IDS[incident.severity],
     status: FINDING_STATUS.resolved,
     start: incident.firstSeen,
     end: incident.lastSeen,

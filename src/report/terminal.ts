@@ -48,7 +48,7 @@ export function formatTerminalSummary(report: AuditReport, runFolder: string | n
   }
   for (const p of report.policyFindings) lines.push(`policy: ${p.severity} ${p.id} ${p.path}: ${p.message}`);
   if (v.suppressedFindings > 0) lines.push(`${v.suppressedFindings} suppressed finding${v.suppressedFindings === 1 ? '' : 's'} (listed in the reports)`);
-  if (report.resolvedIncidents.length > 0) lines.push(`resolved since ${report.run.previousRunId}: ${report.resolvedIncidents.map((r) => r.id).join(', ')}`);
+  if (report.resolvedIncidents.length > 0) lines.push(`resolved since ${report.run.previousRunId}: ${report.resolvedIncidents.map((r) => `${r.id} (${r.severity})`).join(', ')}`);
   if (report.countryMismatches.length > 0) {
     const pairs = report.countryMismatches.map((m) => `${m.declared}->${m.resolved} ${n(m.sessions)}`).join(', ');
     lines.push(`country-mismatch: ${n(v.countryMismatches)} session${v.countryMismatches === 1 ? '' : 's'} declared a country other than their address's (${pairs})`);

@@ -70,6 +70,9 @@ it('marks a previous incident resolved when a later run covering its time no lon
     });
     const after = await auditInto(db, { since: '2020-04-01T00:00:00.000Z', until: '2020-04-03T00:00:00.000Z' }, suppressed);
     expect(after.resolvedIncidents.map((r) => r.id)).toContain(geofence.id);
+    // It keeps the severity it was reported with, for the reports and the OCSF close event.
+    expect(geofence.severity).toBe('high');
+    expect(after.resolvedIncidents.find((r) => r.id === geofence.id)?.severity).toBe('high');
     expect(after.incidents.map((i) => i.id)).not.toContain(geofence.id);
     expect(after.verdict.resolvedIncidents).toBe(after.resolvedIncidents.length);
   });

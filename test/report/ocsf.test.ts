@@ -48,7 +48,8 @@ describe('renderOcsf', () => {
     expect(compliance.map((event) => [event.finding_info.uid, event.type_uid, event.severity_id, event.status])).toEqual([
       ['I-3f9a1c2b7d4e', 200301, 5, 'New'],
       ['I-a81c5e0f9b36', 200302, 4, 'New'],
-      ['I-77d0e4b1c2a9', 200303, 1, 'Resolved'],
+      // A resolved incident closes with the severity it was opened with (low).
+      ['I-77d0e4b1c2a9', 200303, 2, 'Resolved'],
       ['20200401T0000Z_20200402T0000Z_p9f2c4e7a:suppressed:account-routing:0', 200301, 4, 'Suppressed'],
       ['W-5b2e91c4d07a', 200301, 5, 'New'],
       ['S-0d6f3a8e2c19', 200301, 2, 'New'],
