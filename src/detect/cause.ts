@@ -75,6 +75,20 @@ export function explainIncident(incident: IncidentFacts, context: Context): Expl
       ].join(' ');
       return { title, cause, action, causeFindingIds: causeIds, fallbackPeak: peak };
     }
+    case 'unplaced-fenced-contact': {
+      const unknown = region === 'unknown';
+      return {
+        title: `Sessions of ${unknown ? 'unplaced' : 'unmapped'} clients reached fenced ${incident.datacenterRegion} datacenters`,
+        cause: unknown
+          ? 'These sessions declared no client_country and their client_ip gave no country, so no fence can say whether they were allowed.'
+          : 'These clients declared a country that no policy region lists, so no fence can say whether they were allowed.',
+        action: unknown
+          ? `Find out where these clients were (affected-sessions.csv: account, user, meeting); have clients log client_country or client_ip. If they were outside ${joinAnd(fenceClientRegions(policy, incident.datacenterRegion))}, treat them as geofence violations.`
+          : `Add their countries to a policy region so the fences can judge them (affected-sessions.csv lists the sessions and countries).`,
+        causeFindingIds: [],
+        fallbackPeak: peak,
+      };
+    }
     case 'account-routing': {
       const accounts = joinAnd(incident.accounts.map((a) => describeAccount(policy, a)));
       const exception = fencedTarget ? '' : ', or record an approved exception as a suppression with its reason and end date';
@@ -172,4 +186,10 @@ function sessionsOf(region: string): string {
   if (region === 'unknown') return 'Sessions with no known client country';
   if (region === 'unmapped') return 'Sessions from countries no region lists';
   return `${region} sessions`;
+}
+
+/** The client regions that the fences closing a datacenter region admit (for the action text). */
+function fenceClientRegions(policy: Policy, datacenterRegion: string): string[] {
+  const admitted = policy.fences.filter((f) => f.datacenterRegions.includes(datacenterRegion)).flatMap((f) => f.clientRegions);
+  return [...new Set(admitted)].map((r) => `client region ${r}`);
 }

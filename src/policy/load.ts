@@ -20,6 +20,7 @@ import type { AccountSelection, Datacenter, FallbackSettings, Fence, LoadedPolic
 export const SUPPRESSIBLE_RULES = [
   'geofence',
   'geofence-contact',
+  'unplaced-fenced-contact',
   'account-routing',
   'unlisted-datacenter',
   'unknown-datacenter',

@@ -336,7 +336,7 @@ ${table(
 
 function coverageSection(report: AuditReport): Html {
   const intro = html`<p>Sessions per client region in the audit window, so that no session is invisible: <em>unknown</em> means the session had no client country (none declared, none from its address), <em>unmapped</em> that no region lists its country; both are outside every fence.
-<em>Connected to a fenced region</em> counts sessions that connected to a datacenter in a fenced region; for <em>unknown</em> and <em>unmapped</em> these are contacts that no fence can judge.
+<em>Connected to a fenced region</em> counts sessions that connected to a datacenter in a fenced region; for <em>unknown</em> and <em>unmapped</em> these are contacts that no fence can judge, each listed as an unplaced-fenced-contact finding.
 <em>Country from IP</em> counts sessions placed by the geo lookup of their <span class="mono">client_ip</span>, having declared no country; <em>IP without country</em> those whose address gave no country (see below).</p>`;
   if (report.coverage.length === 0) return html`<section id="coverage"><h2>Coverage</h2>${intro}<p>No session in the window.</p></section>`;
   return html`<section id="coverage"><h2>Coverage</h2>

@@ -262,7 +262,7 @@ function countryMismatchSection(report: AuditReport): string {
 function coverageSection(report: AuditReport): string {
   const intro =
     'Sessions per client region in the audit window, so that no session is invisible: `unknown` means the session had no client country (none declared, none from its address), `unmapped` that no region lists its country; both are outside every fence. ' +
-    '"Connected to a fenced region" counts sessions that connected to a datacenter in a fenced region; for `unknown` and `unmapped` these are contacts that no fence can judge. ' +
+    '"Connected to a fenced region" counts sessions that connected to a datacenter in a fenced region; for `unknown` and `unmapped` these are contacts that no fence can judge, each listed as an unplaced-fenced-contact finding. ' +
     '"Country from IP" counts sessions placed by the geo lookup of their client_ip, having declared no country; "IP without country" those whose address gave no country (see below).';
   if (report.coverage.length === 0) return `## Coverage\n\n${intro}\n\nNo session in the window.`;
   const rows = report.coverage.map((coverage) => [

@@ -137,6 +137,7 @@ export function verdictText(verdict: Verdict): VerdictText {
 const RULE_ACTIONS: Record<string, (datacenterRegion: string) => string> = {
   geofence: (region) => `connected to a fenced datacenter in region ${region}`,
   'geofence-contact': (region) => `attempted a fenced datacenter in region ${region} without connecting to it`,
+  'unplaced-fenced-contact': (region) => `reached a fenced datacenter in region ${region}, from clients no fence can place`,
   'account-routing': (region) => `connected to a datacenter in region ${region}, outside their account's data-routing selection`,
   'unlisted-datacenter': (region) => `connected to a datacenter in region ${region} that is on neither of their region's routing lists`,
   'unknown-datacenter': () => 'attempted a datacenter absent from the policy catalog',

@@ -42,6 +42,7 @@ describe('detection registry', () => {
       'premature-fallback',
       'unknown-datacenter',
       'unlisted-datacenter',
+      'unplaced-fenced-contact',
       'whitelist',
     ]);
     for (const d of detections) {
