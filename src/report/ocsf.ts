@@ -10,7 +10,7 @@
  *
  * Deterministic: `time` is the run's clock (`run.generatedAt`), never now.
  */
-import type { AuditReport, FallbackWindow, Incident, PolicyFinding, ResolvedIncident, Severity } from '../detect/model.js';
+import type { AuditReport, CountryMismatch, FallbackWindow, Incident, PolicyFinding, ResolvedIncident, Severity } from '../detect/model.js';
 import { flagsText, formatPercent, formatUtcMinute, highestSeverity, isFlagged, suppressedGroups, whatHappened, type SuppressedGroup } from './summary.js';
 
 export const OCSF_VERSION = '1.1.0';
@@ -45,6 +45,8 @@ const SEVERITY_IDS: Record<Severity, { id: number; name: string }> = {
 
 /** The fallback-rate rule's severity (docs/detections.md); fallback windows carry no severity of their own. */
 const FALLBACK_RATE_SEVERITY: Severity = 'medium';
+/** The country-mismatch rule's severity (queries/detections/country-mismatch.sql). */
+const COUNTRY_MISMATCH_SEVERITY: Severity = 'low';
 
 /** What every routeaudit compliance check is checked against. */
 const STANDARD = 'routeaudit routing policy';
@@ -94,6 +96,7 @@ export function renderOcsf(report: AuditReport): string {
     ...suppressedGroups(report.findings).map((group) => suppressedEvent(report, group)),
     ...report.policyFindings.map((finding) => policyEvent(report, finding)),
     ...report.fallbackWindows.filter(isFlagged).map((window) => fallbackEvent(report, window)),
+    ...report.countryMismatches.map((pair) => countryMismatchEvent(report, pair)),
   ];
   return `${JSON.stringify(events, null, 2)}\n`;
 }
@@ -307,4 +310,30 @@ function complianceCheck(status: { id: number; name: string }, rule: string, det
 
 function epochMs(iso: string): number {
   return Date.parse(iso);
+}
+
+/**
+ * One event per (declared, resolved) pair of country-mismatch findings, as the reports summarise
+ * them. The uid names the run's window, so a re-run of the window updates the same event.
+ */
+function countryMismatchEvent(report: AuditReport, pair: CountryMismatch): OcsfEvent {
+  const sessions = `${pair.sessions} session${pair.sessions === 1 ? '' : 's'}`;
+  const message =
+    `${sessions} declared client_country ${pair.declared}, but their first client_ip is in ${pair.resolved} by the geo database ` +
+    `(a VPN, a proxy or a misconfigured client); the declared country decided the client region. affected-sessions.csv lists them.`;
+  const start = report.run.since ?? report.run.generatedAt;
+  return findingEvent(report, {
+    findingClass: DETECTION_FINDING,
+    activity: ACTIVITY.create,
+    severity: SEVERITY_IDS[COUNTRY_MISMATCH_SEVERITY],
+    status: FINDING_STATUS.new,
+    start,
+    end: report.run.until ?? start,
+    count: pair.sessions,
+    message,
+    uid: `country-mismatch:${pair.declared}:${pair.resolved}:${start}`,
+    title: `Declared country ${pair.declared}, address in ${pair.resolved}: ${sessions}`,
+    types: ['country-mismatch'],
+    details: { declared_country: pair.declared, resolved_country: pair.resolved, sessions: pair.sessions },
+  });
 }

@@ -63,7 +63,7 @@ describe('renderOcsf', () => {
   });
 
   it('maps each flagged fallback window to a Detection Finding, suppressed ones as such', () => {
-    const detections = events().filter((event) => event.class_uid === 2004);
+    const detections = events().filter((event) => event.class_uid === 2004 && event.finding_info.types[0] === 'fallback-rate');
     expect(detections.map((event) => [event.finding_info.uid, event.severity_id, event.status, event.finding_info.types])).toEqual([
       ['fallback-rate:CA:2020-04-01T15:00:00.000Z', 3, 'Suppressed', ['fallback-rate', 'max-rate']],
       ['fallback-rate:US:2020-04-01T14:00:00.000Z', 3, 'New', ['fallback-rate', 'max-rate', 'baseline']],
@@ -71,6 +71,15 @@ describe('renderOcsf', () => {
     ]);
     expect(detections[1].start_time).toBe(Date.UTC(2020, 3, 1, 14));
     expect(detections[1].end_time).toBe(Date.UTC(2020, 3, 1, 15));
+  });
+
+  it('maps each country-mismatch pair to a low Detection Finding over the run window', () => {
+    const mismatches = events().filter((event) => event.finding_info.types.includes('country-mismatch'));
+    expect(mismatches.map((event) => [event.class_uid, event.finding_info.uid, event.severity_id, event.count])).toEqual([
+      [2004, 'country-mismatch:DE:US:2020-04-01T00:00:00.000Z', 2, 2],
+    ]);
+    expect(mismatches[0].unmapped.routeaudit).toMatchObject({ declared_country: 'DE', resolved_country: 'US', sessions: 2 });
+    expect([mismatches[0].start_time, mismatches[0].end_time]).toEqual([Date.UTC(2020, 3, 1), Date.UTC(2020, 3, 2)]);
   });
 
   it('emits an empty array for a clean run', () => {
