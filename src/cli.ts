@@ -35,10 +35,11 @@ Documentation: README.md and docs/ in the routeaudit repository.`;
 
 const DEFAULT_DB = 'routeaudit.duckdb';
 
-function positiveInt(name: string) {
+function positiveInt(name: string, max = 2 ** 31 - 1) {
   return (value: string): number => {
     const n = Number(value);
     if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a positive whole number, got "${value}"`);
+    if (n > max) throw new InvalidArgumentError(`${name} must be at most ${max.toLocaleString('en-US')}, got ${value}`);
     return n;
   };
 }
@@ -63,13 +64,27 @@ const mapOption = () => new Option('--map <field=source>', 'read a log field fro
 const formatOption = () => new Option('--format <format>', 'input format').choices(['auto', 'jsonl', 'csv', 'parquet']).default('auto');
 const memoryOption = () =>
   new Option('--memory-limit <size>', 'DuckDB memory limit, e.g. 4GB (default 1GiB; a quarter of a smaller machine)').argParser(memorySize);
+/** --geo after --no-geo: the value so far is false, not a list. */
+function collectGeo(value: string, previous: string[] | boolean): string[] {
+  if (!Array.isArray(previous)) throw new InvalidArgumentError('--geo and --no-geo contradict each other; give one of them');
+  return [...previous, value];
+}
+
+/** --geo before --no-geo leaves false: refused like the other order rather than silently dropped. */
+function geoFiles(opts: { geo: string[] | false }, argv: readonly string[]): string[] | false {
+  if (opts.geo === false && argv.some((arg) => arg === '--geo' || arg.startsWith('--geo='))) {
+    throw new UsageError('--geo and --no-geo contradict each other; give one of them');
+  }
+  return opts.geo;
+}
+
 const geoOption = () =>
   new Option('--geo <file>', 'geo database for client_ip: a range CSV of first,last,country (repeatable; docs/geo.md)')
-    .argParser(collect)
+    .argParser(collectGeo)
     .default([], `the bundled ${BUNDLED_GEO_PACKAGE}`);
 const noGeoOption = () => new Option('--no-geo', 'look up no client_ip: sessions without a declared client_country stay region unknown');
 
-export function buildProgram(io: Io, setExit: (code: number) => void): Command {
+export function buildProgram(io: Io, setExit: (code: number) => void, argv: readonly string[] = []): Command {
   const program = new Command('routeaudit')
     .description('Audits connection logs against a routing policy: geo-fence violations, fallback surges, misconfigured whitelists.')
     .version(TOOL_VERSION)
@@ -116,7 +131,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .command('sample')
     .description('write synthetic logs that reproduce the April 2020 routing incident (deterministic per seed)')
     .requiredOption('--out <dir>', 'folder to write the logs and policy into')
-    .option('--sessions <n>', 'approximate number of sessions', positiveInt('--sessions'), 6000)
+    .option('--sessions <n>', 'approximate number of sessions', positiveInt('--sessions', 10_000_000), 6000)
     .option('--seed <n>', 'random seed', positiveInt('--seed'), 2020)
     .action(async (opts) => {
       const { sampleCommand } = await import('./commands/sample.js');
@@ -138,7 +153,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .description('run every detection over the database (or over --logs, in memory) and write reports')
     .requiredOption('--policy <file>', 'routing policy YAML')
     .addOption(dbOption())
-    .option('--logs <paths...>', 'ingest these logs into an in-memory database first (one-shot audit)')
+    .option('--logs <paths...>', 'ingest these logs first: into memory (a one-shot audit), or into --db when given')
     .option('--since <time>', 'window start (inclusive): ISO date or time')
     .option('--until <time>', 'window end (exclusive): ISO date or time')
     .option('--last <duration>', 'window of this length ending now, e.g. 24h, 7d')
@@ -152,13 +167,16 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .addOption(geoOption())
     .addOption(noGeoOption())
     .addHelpText('after', EXIT_CODES_HELP)
-    .action(async (opts) => {
+    .action(async (opts, command: Command) => {
       const { auditCommand } = await import('./commands/audit.js');
+      const geo = geoFiles(opts, argv);
+      // --logs audits in memory unless a database is named explicitly.
+      const db = opts.logs && command.getOptionValueSource('db') === 'default' ? ':memory:' : opts.db;
       setExit(
         await auditCommand(
           {
             policy: opts.policy,
-            db: opts.logs ? ':memory:' : opts.db,
+            db,
             logs: opts.logs,
             since: opts.since,
             until: opts.until,
@@ -169,7 +187,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
             format: opts.format,
             mapping: parseColumnMapping(opts.map),
             memoryLimit: opts.memoryLimit,
-            geo: opts.geo,
+            geo,
           },
           io,
         ),
@@ -194,6 +212,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .addHelpText('after', EXIT_CODES_HELP)
     .action(async (opts) => {
       const { nightlyCommand } = await import('./commands/nightly.js');
+      const geo = geoFiles(opts, argv);
       setExit(
         await nightlyCommand(
           {
@@ -207,7 +226,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
             format: opts.format,
             mapping: parseColumnMapping(opts.map),
             memoryLimit: opts.memoryLimit,
-            geo: opts.geo,
+            geo,
           },
           io,
         ),
@@ -220,9 +239,13 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
 /** Runs the CLI in-process and returns the exit code; never throws. */
 export async function runCli(argv: string[], io: Io = processIo()): Promise<number> {
   let exitCode: number = ExitCode.ok;
-  const program = buildProgram(io, (code) => {
-    exitCode = code;
-  });
+  const program = buildProgram(
+    io,
+    (code) => {
+      exitCode = code;
+    },
+    argv,
+  );
   try {
     await program.parseAsync(argv, { from: 'user' });
     return exitCode;

@@ -1,6 +1,7 @@
+import { existsSync, statSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { ExitCode } from '../errors.js';
+import { ExitCode, UserError } from '../errors.js';
 import type { Io } from '../io.js';
 import { generateSample } from '../sample/generate.js';
 
@@ -12,6 +13,8 @@ export interface SampleCommandOptions {
 
 /** Writes the sample logs, policy and README into `out`, overwriting files of the same names and leaving others alone. */
 export async function sampleCommand(options: SampleCommandOptions, io: Io): Promise<ExitCode> {
+  const outDir = path.resolve(io.cwd, options.out);
+  if (existsSync(outDir) && !statSync(outDir).isDirectory()) throw new UserError(`--out ${options.out} is a file; name a folder for the sample`);
   const sample = generateSample({ sessions: options.sessions, seed: options.seed });
   const width = Math.max(...sample.files.map((file) => file.path.length));
   for (const file of sample.files) {

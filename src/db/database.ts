@@ -16,6 +16,7 @@ import type {
   DuckDBValue,
   DuckDBValueConverter,
 } from '@duckdb/node-api';
+import { statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { totalmem, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -100,6 +101,7 @@ export class Database {
   ) {}
 
   static async open(path: string, options: OpenOptions = {}): Promise<Database> {
+    refuseUnusablePath(path, options);
     const config: Record<string, string> = {};
     if (options.readOnly) config.access_mode = 'READ_ONLY';
     config.memory_limit = options.memoryLimit ?? defaultMemoryLimit();
@@ -114,7 +116,7 @@ export class Database {
     try {
       instance = await duckdb.DuckDBInstance.create(path, config);
     } catch (error) {
-      throw translateOpenError(path, error);
+      throw translateOpenError(path, error, options);
     }
     const connection = await instance.connect();
     const db = new Database(path, instance, connection);
@@ -288,8 +290,32 @@ function toDuckDBValue(value: SqlParam): DuckDBValue {
   return isList(value) ? listValue([...value.items]) : value;
 }
 
-function translateOpenError(path: string, error: unknown): Error {
+/** Log-file names: a --db that names one is a slip (DuckDB would open some of them as views). */
+const LOG_FILE_NAME = /\.(jsonl|ndjson|json|log|csv|parquet|gz|gzip|zst|zstd)$/i;
+
+/** Mistakes in --db that DuckDB would report as an internal-looking error, or not at all. */
+function refuseUnusablePath(path: string, options: OpenOptions): void {
+  if (path === ':memory:') {
+    if (options.readOnly) throw new UserError('--db :memory: is empty in a new process: name the database file that ingest or audit wrote (e.g. --db routeaudit.duckdb)');
+    return;
+  }
+  let stats;
+  try {
+    stats = statSync(path);
+  } catch {
+    stats = null;
+  }
+  if (stats?.isDirectory()) throw new UserError(`--db "${path}" is a folder; name a database file, e.g. ${join(path, 'routeaudit.duckdb')}`);
+  if (LOG_FILE_NAME.test(path)) {
+    throw new UserError(`--db "${path}" looks like a log file, not a database; name the DuckDB file to ${options.readOnly ? 'read' : 'write'}, e.g. --db routeaudit.duckdb`);
+  }
+}
+
+function translateOpenError(path: string, error: unknown, options: OpenOptions = {}): Error {
   const message = error instanceof Error ? error.message : String(error);
+  if (/Failed to set config/i.test(message) && options.memoryLimit !== undefined) {
+    return new UserError(`DuckDB refused --memory-limit ${options.memoryLimit}: give a size the machine can have, e.g. 4GB`);
+  }
   if (/Could not set lock on file/i.test(message)) {
     const pid = /PID (\d+)/.exec(message)?.[1];
     return new DatabaseLockedError(

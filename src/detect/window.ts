@@ -15,11 +15,19 @@ export function parseTime(flag: string, text: string): Date {
   let iso = text.trim();
   if (/^\d{4}-\d{2}-\d{2}$/.test(iso)) iso += 'T00:00:00Z';
   else if (/^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(iso)) iso = iso.replace(' ', 'T') + 'Z';
-  const date = /(Z|[+-]\d{2}(:?\d{2})?)$/.test(iso) ? parseISO(iso.replace(' ', 'T')) : new Date(NaN);
+  const date = /(Z|[+-]\d{2}(:?\d{2})?)$/.test(iso) && inRange(iso) ? parseISO(iso.replace(' ', 'T')) : new Date(NaN);
   if (!isValid(date)) {
     throw new UsageError(`${flag} "${text}": expected an ISO date or time, e.g. 2020-04-01 or 2020-04-01T08:00:00Z`);
   }
   return date;
+}
+
+/** Hours 00-23 and real UTC offsets (at most 14 hours, minutes under 60): parseISO accepts T24:00 and +25:00. */
+function inRange(iso: string): boolean {
+  const time = /T(\d{2}):(\d{2})/.exec(iso);
+  if (time && (Number(time[1]) > 23 || Number(time[2]) > 59)) return false;
+  const offset = /([+-])(\d{2}):?(\d{2})?$/.exec(iso.slice(10));
+  return !offset || (Number(offset[2]) <= 14 && Number(offset[3] ?? 0) <= 59);
 }
 
 export function parsePositiveDuration(flag: string, text: string): number {
@@ -49,10 +57,15 @@ export function nightlyWindow(window: string | undefined, now: Date): AuditWindo
   const midnight = new Date(Math.floor(now.getTime() / DAY_MS) * DAY_MS);
   if (window === undefined) return { since: new Date(midnight.getTime() - DAY_MS).toISOString(), until: midnight.toISOString() };
   if (window.includes('/')) {
-    const [start, end] = window.split('/', 2) as [string, string];
+    const parts = window.split('/');
+    if (parts.length !== 2) throw new UsageError(`--window "${window}": expected a duration (24h, 7d) or START/END, e.g. 2020-04-01/2020-04-02`);
+    const [start, end] = parts as [string, string];
     return checked({ since: parseTime('--window start', start).toISOString(), until: parseTime('--window end', end).toISOString() });
   }
-  const length = parsePositiveDuration('--window', window);
+  const length = parseDuration(window.trim());
+  if (length === null || length <= 0) {
+    throw new UsageError(`--window "${window}": expected a duration ending at the last UTC midnight (24h, 7d) or START/END, e.g. 2020-04-01/2020-04-02`);
+  }
   return { since: new Date(midnight.getTime() - length).toISOString(), until: midnight.toISOString() };
 }
 

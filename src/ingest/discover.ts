@@ -66,25 +66,39 @@ export function discoverLogFiles(inputs: readonly string[], choice: FormatChoice
   const skipped: Discovery['skipped'] = [];
   const display = (absolute: string) => displayPath(cwd, absolute);
   const addFile = (absolute: string, stats: Stats, explicit: boolean) => {
-    const kind = classify(absolute, choice);
+    // In a folder only log file names count, --format or not (a README is no log); a file
+    // named explicitly, or matched by a glob, is read with --format whatever its name.
+    const kind = explicit || classify(absolute, 'auto') !== null ? classify(absolute, choice) : null;
     if (kind === null) {
       if (explicit) {
         throw new InputError(display(absolute), 'not a recognised log file name (expected .jsonl, .ndjson, .json, .log, .csv or .parquet, optionally .gz or .zst); pass --format to read it anyway');
       }
-      skipped.push({ path: display(absolute), reason: 'not a log file name' });
+      skipped.push({ path: display(absolute), reason: choice === 'auto' ? 'not a log file name' : `not a log file name (name it, or match it with a glob, to read it as ${choice})` });
       return;
     }
     files.set(absolute, { path: display(absolute), absolutePath: absolute, ...kind, bytes: stats.size });
   };
   const walk = (dir: string) => {
-    const entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    let entries;
+    try {
+      entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    } catch (error) {
+      throw new InputError(display(dir), `cannot list this folder (${errorCode(error)}); fix its permissions or leave it out`);
+    }
     for (const entry of entries) {
       const full = join(dir, entry.name);
       if (entry.name.startsWith('.')) {
         skipped.push({ path: display(full), reason: 'hidden' });
         continue;
       }
-      const stats = statSync(full);
+      let stats: Stats;
+      try {
+        stats = statSync(full);
+      } catch (error) {
+        const code = errorCode(error);
+        skipped.push({ path: display(full), reason: code === 'ENOENT' ? 'a broken symbolic link' : code === 'ELOOP' ? 'a symbolic link loop' : `cannot read it (${code})` });
+        continue;
+      }
       if (stats.isDirectory()) walk(full);
       else if (stats.isFile()) addFile(full, stats, false);
     }
@@ -109,6 +123,10 @@ export function discoverLogFiles(inputs: readonly string[], choice: FormatChoice
   }
   const sorted = [...files.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return { files: sorted, skipped };
+}
+
+function errorCode(error: unknown): string {
+  return (error as NodeJS.ErrnoException | undefined)?.code ?? String(error);
 }
 
 /** A path as a user reads it: relative to the working directory when inside it, else absolute. */

@@ -38,13 +38,19 @@ export async function writeRunFolder(outDir: string, report: AuditReport): Promi
     await mkdir(outDir, { recursive: true });
   } catch (error) {
     if (hasCode(error, 'EEXIST', 'ENOTDIR')) throw new UserError(`cannot write reports into ${outDir}: it is not a folder`);
+    if (hasCode(error, 'EACCES', 'EPERM', 'EROFS')) throw new UserError(`cannot write reports into ${outDir}: permission denied; choose another --out`);
     throw error;
   }
   await removeLeftoversOfDeadWriters(outDir);
 
   const temp = join(outDir, `${TEMP_PREFIX}${runId}-${process.pid}`);
   await rm(temp, { recursive: true, force: true });
-  await mkdir(temp);
+  try {
+    await mkdir(temp);
+  } catch (error) {
+    if (hasCode(error, 'EACCES', 'EPERM', 'EROFS')) throw new UserError(`cannot write reports into ${outDir}: permission denied; choose another --out`);
+    throw error;
+  }
   try {
     for (const [name, content] of files) await writeDurably(join(temp, name), content);
     await syncDirectory(temp);

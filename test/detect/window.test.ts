@@ -10,10 +10,12 @@ describe('parseTime', () => {
     expect(parseTime('--since', '2020-04-01T08:30').toISOString()).toBe('2020-04-01T08:30:00.000Z');
     expect(parseTime('--since', '2020-04-01 08:30:15.250').toISOString()).toBe('2020-04-01T08:30:15.250Z');
     expect(parseTime('--since', '2020-04-01T08:00:00+08:00').toISOString()).toBe('2020-04-01T00:00:00.000Z');
+    expect(parseTime('--since', '2020-04-01T08:00:00+14:00').toISOString()).toBe('2020-03-31T18:00:00.000Z');
+    expect(parseTime('--since', '2020-04-01T08:00:00-0930').toISOString()).toBe('2020-04-01T17:30:00.000Z');
   });
 
   it('refuses what is not an ISO date or time, naming the flag', () => {
-    for (const bad of ['yesterday', '2020-13-01', '2020-02-30', '04/01/2020', '']) {
+    for (const bad of ['yesterday', '2020-13-01', '2020-02-30', '04/01/2020', '', '2020-04-01T24:00', '2020-04-01T08:00:00+25:00', '2020-04-01T08:00-30:00', '2020-04-01T08:00+01:75']) {
       expect(() => parseTime('--until', bad)).toThrow(UsageError);
     }
     expect(() => parseTime('--until', 'soon')).toThrow('--until "soon": expected an ISO date or time');
@@ -47,5 +49,10 @@ describe('nightlyWindow', () => {
   it('takes a duration ending at the last UTC midnight, or explicit START/END', () => {
     expect(nightlyWindow('7d', NOW)).toEqual({ since: '2020-03-26T00:00:00.000Z', until: '2020-04-02T00:00:00.000Z' });
     expect(nightlyWindow('2020-03-30/2020-04-01', NOW)).toEqual({ since: '2020-03-30T00:00:00.000Z', until: '2020-04-01T00:00:00.000Z' });
+  });
+
+  it('refuses a third part or a lone date, naming both accepted forms', () => {
+    expect(() => nightlyWindow('2020-03-30/2020-03-31/2020-04-01', NOW)).toThrow('--window "2020-03-30/2020-03-31/2020-04-01": expected a duration (24h, 7d) or START/END');
+    expect(() => nightlyWindow('2020-04-01', NOW)).toThrow('expected a duration ending at the last UTC midnight (24h, 7d) or START/END, e.g. 2020-04-01/2020-04-02');
   });
 });

@@ -3,7 +3,7 @@
  * bundled sample logs, reports read back from disk.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, readFileSync, readlinkSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, readlinkSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers.js';
@@ -81,6 +81,43 @@ describe('routeaudit audit on the sample logs', () => {
     expect(memory.stderr).toContain('--memory-limit');
     expect(memory.stderr).toContain('expected a number and a unit, e.g. 512MB, 4GB or 2GiB; got "lots"');
     expect(memory.stderr).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe('slips a new user makes', () => {
+  it('exits 2 with a message naming the slip, never a stack trace', () => {
+    const dir = tempDir();
+    mkdirSync(join(dir, 'folder'));
+    writeFileSync(join(dir, 'logs.csv'), 'ts,session_id,dc_id,outcome\n');
+    const logs = join(ROOT, 'sample-logs');
+    const policy = join(ROOT, 'sample-logs/policy.yaml');
+    const cases: [string[], string][] = [
+      [['ingest', logs, '--db', 'folder'], 'is a folder; name a database file'],
+      [['ingest', logs, '--db', 'logs.csv'], 'looks like a log file, not a database'],
+      [['rejects', '--db', ':memory:'], '--db :memory: is empty in a new process'],
+      [['audit', '--logs', logs, '--policy', policy, '--no-geo', '--geo', 'g.csv'], '--geo and --no-geo contradict each other'],
+      [['audit', '--logs', logs, '--policy', policy, '--geo', 'g.csv', '--no-geo'], '--geo and --no-geo contradict each other'],
+      [['ingest', logs, '--db', 'x.duckdb', '--memory-limit', '999999999999GB'], 'DuckDB refused --memory-limit 999999999999GB'],
+      [['nightly', '--logs', logs, '--policy', policy, '--window', '2020-03-30/2020-03-31/2020-04-01'], 'expected a duration (24h, 7d) or START/END'],
+      [['audit', '--logs', logs, '--policy', policy, '--since', '2020-04-01T08:00+25:00'], 'expected an ISO date or time'],
+      [['sample', '--out', 'logs.csv'], '--out logs.csv is a file'],
+    ];
+    for (const [args, message] of cases) {
+      const result = routeaudit(args, dir);
+      expect({ args, code: result.code }).toEqual({ args, code: 2 });
+      expect(result.stderr).toContain(message);
+      expect(result.stderr).not.toMatch(/\n\s+at |internal error/);
+    }
+    expect(existsSync(join(dir, 'x.duckdb'))).toBe(false);
+  });
+
+  it('keeps the database when audit --logs names one with --db', () => {
+    const dir = tempDir();
+    const result = routeaudit(['audit', '--logs', join(ROOT, 'sample-logs'), '--policy', join(ROOT, 'sample-logs/policy.yaml'), '--db', 'kept.duckdb', '--no-reports', '--fail-on', 'none'], dir);
+    expect(result.code).toBe(0);
+    const rejects = routeaudit(['rejects', '--db', 'kept.duckdb'], dir);
+    expect(rejects.code).toBe(0);
+    expect(rejects.stdout).toContain('connections-2020-03-30.jsonl');
   });
 });
 

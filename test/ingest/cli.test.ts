@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { chmodSync, existsSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { tableFromIPC } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
@@ -51,6 +51,34 @@ describe('routeaudit ingest', () => {
     );
     expect(io.err).toEqual([]);
     expect(existsSync(join(dir, 'test.duckdb'))).toBe(true);
+  });
+
+  it('with --format, still reads only log file names from a folder, and lists broken links as skipped', async () => {
+    const dir = tempDir();
+    writeFile(dir, 'logs/a.log', jsonl([record()]));
+    writeFile(dir, 'logs/README.md', '# not a log');
+    symlinkSync(join(dir, 'logs/gone.jsonl'), join(dir, 'logs/dangling.jsonl'));
+    const io = recordingIo(dir);
+    expect(await runCli(['ingest', 'logs', '--db', 'test.duckdb', '--format', 'jsonl'], io)).toBe(0);
+    const out = io.out.join('');
+    expect(out).toContain('logs/a.log  jsonl   loaded     1       1');
+    expect(out).toContain('skipped logs/README.md: not a log file name (name it, or match it with a glob, to read it as jsonl)');
+    expect(out).toContain('skipped logs/dangling.jsonl: a broken symbolic link');
+    expect(out).toContain('lines read 1 = loaded 1 + duplicates 0 + rejected 0 (adds up)');
+  });
+
+  // Root lists any folder, so there the refusal cannot be provoked: skipped, not passed.
+  it.skipIf(process.getuid?.() === 0)('exits 2 naming a folder it cannot list', async () => {
+    const dir = tempDir();
+    writeFile(dir, 'logs/locked/a.jsonl', jsonl([record()]));
+    chmodSync(join(dir, 'logs/locked'), 0o000);
+    try {
+      const io = recordingIo(dir);
+      expect(await runCli(['ingest', 'logs', '--db', 'test.duckdb'], io)).toBe(2);
+      expect(io.err.join('')).toContain('logs/locked: cannot list this folder (EACCES)');
+    } finally {
+      chmodSync(join(dir, 'logs/locked'), 0o755);
+    }
   });
 
   it('exits 2 naming a path that does not exist, and opens no database', async () => {
