@@ -1,10 +1,21 @@
 -- How many well-formed records lack each required field: when every record of a
 -- file lacks one, the field names differ (a --map is missing), and the file is
--- refused rather than rejected line by line and registered as done.
+-- refused rather than rejected line by line and registered as done. present_*:
+-- valid records with a value for each optional field, so that a --map source no
+-- record has (a typo) is reported instead of loading the field empty unsaid.
 SELECT
   count(missing_required) AS records,
   count(*) FILTER (WHERE missing_required & 1 <> 0) AS missing_ts,
   count(*) FILTER (WHERE missing_required & 2 <> 0) AS missing_session_id,
   count(*) FILTER (WHERE missing_required & 4 <> 0) AS missing_dc_id,
-  count(*) FILTER (WHERE missing_required & 8 <> 0) AS missing_outcome
+  count(*) FILTER (WHERE missing_required & 8 <> 0) AS missing_outcome,
+  count(tier) FILTER (WHERE reason IS NULL) AS present_tier,
+  count(attempt) FILTER (WHERE reason IS NULL) AS present_attempt,
+  count(latency_ms) FILTER (WHERE reason IS NULL) AS present_latency_ms,
+  count(account_id) FILTER (WHERE reason IS NULL) AS present_account_id,
+  count(meeting_id) FILTER (WHERE reason IS NULL) AS present_meeting_id,
+  count(user_id) FILTER (WHERE reason IS NULL) AS present_user_id,
+  count(client_ip) FILTER (WHERE reason IS NULL) AS present_client_ip,
+  count(client_country) FILTER (WHERE reason IS NULL) AS present_client_country,
+  count(traffic) FILTER (WHERE reason IS NULL) AS present_traffic
 FROM staged_records;

@@ -38,6 +38,7 @@ export function formatIngestSummary(summary: IngestSummary, skipped: readonly { 
     (adds ? ' (adds up)\n' : ' (DOES NOT ADD UP: please report this)\n');
   if (t.rejected > 0) text += `see the rejected lines with: routeaudit rejects\n`;
   for (const f of summary.files.filter((f) => f.status === 'failed')) text += `error: ${f.path}: ${f.note}\n`;
+  for (const f of summary.files.filter((f) => f.status === 'loaded' && f.note?.includes('--map '))) text += `warning: ${f.path}: ${f.note}\n`;
   return text;
 }
 

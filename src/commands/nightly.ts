@@ -45,6 +45,10 @@ export async function nightlyCommand(options: NightlyCommandOptions, io: Io): Pr
   );
   io.stderr(formatIngestSummary(result.ingest!, result.skipped) + '\n');
   io.stdout(formatTerminalSummary(result.report, result.runFolder === null ? null : displayPath(io.cwd, result.runFolder)));
+  if (result.report.coverage.length === 0) {
+    // A night without sessions is more likely a missed delivery than a quiet day: say so where cron mails it.
+    io.stderr(`warning: no session started in ${result.report.run.since} .. ${result.report.run.until}; check that the day's logs reached ${options.logs}\n`);
+  }
   if (result.ingest!.failed > 0) return ExitCode.userError;
   return exitCodeFor(result.report, options.failOn);
 }

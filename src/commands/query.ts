@@ -13,11 +13,15 @@ export type QueryFormat = 'table' | 'json' | 'csv' | 'arrow';
  */
 export async function queryCommand(options: { sql: string; db: string; format: QueryFormat }, io: Io): Promise<ExitCode> {
   const result = await withDatabase(resolveDatabasePath(options.db, io.cwd), { readOnly: true, externalAccess: false }, async (db) => {
+    if (options.sql.trim() === '') throw new UserError('query failed: no SQL given, e.g. routeaudit query "SELECT count(*) FROM connections"');
     try {
+      const statements = await db.statementCount(options.sql);
+      if (statements !== 1) throw new UserError(`query failed: expected one SQL statement, got ${statements}; run them one at a time`);
       return await db.query(options.sql);
     } catch (error) {
+      if (error instanceof UserError) throw error;
       const message = error instanceof Error ? error.message : String(error);
-      throw new UserError(`query failed: ${message}`);
+      throw new UserError(`query failed: ${message.replace(/^Failed to extract statements: /, '')}`);
     }
   });
   switch (options.format) {

@@ -164,6 +164,11 @@ export class Database {
     return rows[0]!;
   }
 
+  /** How many statements a text holds (0 for blanks and comments), without running them. */
+  async statementCount(sql: string): Promise<number> {
+    return (await this.connection.extractStatements(sql)).count;
+  }
+
   /** Rows plus column names and DuckDB types, for ad hoc queries and Arrow export. */
   async query(sql: string, params?: SqlParams): Promise<QueryResult> {
     const reader: DuckDBResultReader = await this.connection.runAndReadAll(sql, ...bind(params));

@@ -39,7 +39,12 @@ async function loadRanges(db: Database, source: GeoSource | null): Promise<{ ran
     await db.run(loadQuery('geo/empty-ranges.sql'));
   } else {
     await db.run(loadQuery('geo/range-table.sql'));
-    for (const [index, file] of source.files.entries()) await readRanges(db, file, source.names[index] ?? file, index);
+    for (const [index, file] of source.files.entries()) {
+      const name = source.names[index] ?? file;
+      await readRanges(db, file, name, index);
+      const { rows } = await db.one<{ rows: number }>(loadQuery('geo/file-range-count.sql'), { file_index: index });
+      if (rows === 0) throw new InputError(name, 'no ranges in it: expected rows of first,last,country (docs/geo.md)');
+    }
     const problems = await db.all<{ file_index: number; row_no: number; problem: string }>(loadQuery('geo/range-problems.sql'));
     const first = problems[0];
     if (first !== undefined) {

@@ -143,7 +143,7 @@ async function loadFile(db: Database, file: LogFile, options: IngestOptions, res
   const totalLines = await checkStagedLines(db, file, print, staged.status === 'fulfilled' ? staged.value : null);
   const slowPath = totalLines.exact ? 'read line by line (the fast reader disagreed with the file\'s byte counts)' : null;
   await parseStagedLines(db, file, firstLine, options.mapping);
-  await refuseWhenFieldNamesDiffer(db, file, options.mapping);
+  const unusedMaps = await refuseWhenFieldNamesDiffer(db, file, options.mapping);
   await db.run(loadQuery('ingest/file-copies.sql'));
 
   return db.transaction(async () => {
@@ -179,7 +179,7 @@ async function loadFile(db: Database, file: LogFile, options: IngestOptions, res
       ...result,
       fileId,
       resumedAfterLine: extended ? extended.total_lines : null,
-      note: extended ? `grew since ${extended.path} was ingested: read from line ${firstLine}` : slowPath,
+      note: [extended ? `grew since ${extended.path} was ingested: read from line ${firstLine}` : slowPath, ...unusedMaps].filter((n) => n !== null).join('; ') || null,
       linesRead: counts.lines_read,
       loaded: counts.loaded,
       duplicates: counts.duplicates,
@@ -326,12 +326,17 @@ async function readCsvHeader(db: Database, file: LogFile): Promise<string[] | nu
   return names;
 }
 
-async function refuseWhenFieldNamesDiffer(db: Database, file: LogFile, mapping: ColumnMapping): Promise<void> {
+/** Refuses a file whose records all lack a required field; returns the notes for explicit --map sources of optional fields that no record has. */
+async function refuseWhenFieldNamesDiffer(db: Database, file: LogFile, mapping: ColumnMapping): Promise<string[]> {
   const presence = await db.one<Record<string, number>>(loadQuery('ingest/field-presence.sql'));
   const records = presence.records ?? 0;
-  if (records === 0) return;
+  if (records === 0) return [];
   const absent = REQUIRED_FIELDS.filter((field) => presence[`missing_${field}`] === records);
-  if (absent.length === 0) return;
+  if (absent.length === 0) {
+    return LOG_FIELDS.filter((field) => !REQUIRED_FIELDS.includes(field) && mapping[field] !== field && presence[`present_${field}`] === 0).map(
+      (field) => `--map ${field}=${mapping[field]}: no record has a value there, so ${field} loaded empty (a typo?)`,
+    );
+  }
   throw new InputError(
     file.path,
     `no record has required field${absent.length > 1 ? 's' : ''} ${absent.map((f) => `"${mapping[f]}"`).join(', ')}; ` +

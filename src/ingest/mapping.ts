@@ -8,6 +8,9 @@ export function identityMapping(): ColumnMapping {
   return Object.fromEntries(LOG_FIELDS.map((field) => [field, field])) as ColumnMapping;
 }
 
+/** The JSON paths --map accepts: `$` then `.key`, `."any key"` or `[index]` steps. */
+const JSON_PATH = /^\$(?:\.[A-Za-z_][A-Za-z0-9_]*|\."(?:[^"\\]|\\.)+"|\[\d+\])+$/;
+
 /** Parses repeated `--map field=source` flags. Unknown fields and a source used twice are usage errors. */
 export function parseColumnMapping(flags: readonly string[]): ColumnMapping {
   const mapping = identityMapping();
@@ -19,6 +22,9 @@ export function parseColumnMapping(flags: readonly string[]): ColumnMapping {
     if (!field || !source) throw new UsageError(`--map "${flag}": expected FIELD=SOURCE, e.g. --map ts=timestamp`);
     if (!isLogField(field)) throw new UsageError(`--map "${flag}": unknown log field "${field}" (expected one of: ${LOG_FIELDS.join(', ')})`);
     if (seen.has(field)) throw new UsageError(`--map "${flag}": field "${field}" is already mapped to "${seen.get(field)}"`);
+    if (source.startsWith('$') && !JSON_PATH.test(source)) {
+      throw new UsageError(`--map "${flag}": "${source}" is not a JSON path; expected $.key, $.a.b, $."a key" or $.list[0]`);
+    }
     seen.set(field, source);
     mapping[field] = source;
   }

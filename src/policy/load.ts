@@ -16,6 +16,9 @@ import { PolicyError, UserError, type PolicyProblem } from '../errors.js';
 import { parseDuration } from './duration.js';
 import type { AccountSelection, Datacenter, FallbackSettings, Fence, LoadedPolicy, Policy, RegionRouting, Suppression } from './types.js';
 
+/** Policy findings: fixed in the policy, never suppressed. */
+const POLICY_RULES: readonly string[] = ['whitelist', 'expired-suppression'];
+
 /** Rules a suppression may name. Policy findings (`whitelist`) are not among them: they are fixed in the policy itself. */
 export const SUPPRESSIBLE_RULES = [
   'geofence',
@@ -488,7 +491,9 @@ function readSuppressions(r: PolicyReader, at: Located | null, references: Refer
     if (fields === null) return [];
     const ruleAt = fields.required('rule');
     const rule = r.text(ruleAt);
-    if (rule !== null && ruleAt !== null && !(SUPPRESSIBLE_RULES as readonly string[]).includes(rule)) {
+    if (rule !== null && ruleAt !== null && POLICY_RULES.includes(rule)) {
+      r.report(ruleAt, `${quote(rule)} findings are about the policy itself and cannot be suppressed: fix the policy (expected one of: ${SUPPRESSIBLE_RULES.join(', ')})`);
+    } else if (rule !== null && ruleAt !== null && !(SUPPRESSIBLE_RULES as readonly string[]).includes(rule)) {
       r.report(ruleAt, `unknown rule ${quote(rule)} (expected one of: ${SUPPRESSIBLE_RULES.join(', ')})${didYouMean(rule, SUPPRESSIBLE_RULES)}`);
     }
     if (SUPPRESSION_MATCHERS.every((key) => fields.optional(key) === null)) {

@@ -54,7 +54,11 @@ export function formatTerminalSummary(report: AuditReport, runFolder: string | n
     lines.push(`country-mismatch: ${n(v.countryMismatches)} session${v.countryMismatches === 1 ? '' : 's'} declared a country other than their address's (${pairs})`);
   }
   const sessions = report.coverage.reduce((n, c) => n + c.sessions, 0);
-  lines.push(`sessions audited: ${sessions.toLocaleString('en-US')} (${report.coverage.map((c) => `${c.clientRegion} ${c.sessions.toLocaleString('en-US')}`).join(', ')})`);
+  lines.push(
+    sessions === 0
+      ? `sessions audited: 0: no session started in the window (were its logs delivered and ingested?)`
+      : `sessions audited: ${sessions.toLocaleString('en-US')} (${report.coverage.map((c) => `${c.clientRegion} ${c.sessions.toLocaleString('en-US')}`).join(', ')})`,
+  );
   const fromIp = report.coverage.reduce((total, c) => total + c.countryFromIp, 0);
   const unplaced = report.coverage.reduce((total, c) => total + c.ipWithoutCountry, 0);
   const geo = report.run.geo === null ? 'no geo database (--no-geo)' : `geo ${report.run.geo.source} ${report.run.geo.version}`;

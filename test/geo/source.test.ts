@@ -73,6 +73,7 @@ describe('a range CSV given with --geo', () => {
       [['4294967290,4294967300,US'], /row 1: first and last address are of different families/],
       [['1.0.0.0,1.0.0.255,US,extra'], /ranges\.csv: not a range CSV/],
       [['1.0.0.0,1.0.0.255,US', '2.0.0.0,2.0.0.255,XXX', '3.0.0.0,3.0.0.255,YYY'], /row 2: .* \(and more rows: row 3\)/],
+      [[], /ranges\.csv: no ranges in it: expected rows of first,last,country/],
     ];
     for (const [lines, message] of cases) {
       const { dir, file } = geoFile(lines);

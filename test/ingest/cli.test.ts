@@ -245,5 +245,11 @@ describe('routeaudit query', () => {
     io = recordingIo(dir);
     expect(await runCli(['query', 'SELECT nope FROM connections', '--db', 'test.duckdb'], io)).toBe(2);
     expect(io.err.join('')).toMatch(/^routeaudit: query failed: Binder Error: Referenced column "nope" not found/);
+    io = recordingIo(dir);
+    expect(await runCli(['query', 'SELECT 1; SELECT 2', '--db', 'test.duckdb'], io)).toBe(2);
+    expect(io.err.join('')).toBe('routeaudit: query failed: expected one SQL statement, got 2; run them one at a time\n');
+    io = recordingIo(dir);
+    expect(await runCli(['query', '  ', '--db', 'test.duckdb'], io)).toBe(2);
+    expect(io.err.join('')).toContain('routeaudit: query failed: no SQL given');
   });
 });

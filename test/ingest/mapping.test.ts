@@ -73,6 +73,25 @@ describe('--map', () => {
     expect(rerun.out.join('')).toContain('lines read 1 = loaded 1 + duplicates 0 + rejected 0 (adds up)\n');
   });
 
+  it('warns, per file, when an explicit --map source of an optional field is in no record (a typo), and loads the rest', async () => {
+    const dir = tempDir();
+    writeFile(dir, 'a.jsonl', jsonl([
+      { ts: '2020-04-01T08:00:00Z', session_id: 's1', dc_id: 'd', outcome: 'connected', country_code: 'US' },
+      { ts: '2020-04-01T08:00:01Z', session_id: 's2', dc_id: 'd', outcome: 'connected', country_code: 'DE' },
+    ]));
+    const io = recordingIo(dir);
+    const options = { paths: [dir], db: join(dir, 'test.duckdb'), format: 'auto' as const };
+    expect(await ingestCommand({ ...options, mapping: parseColumnMapping(['client_country=country_cod', 'user_id=$.who']) }, io)).toBe(0);
+    const out = io.out.join('');
+    expect(out).toContain('warning: a.jsonl: --map user_id=$.who: no record has a value there, so user_id loaded empty (a typo?); --map client_country=country_cod: no record has a value there, so client_country loaded empty (a typo?)\n');
+    expect(out).toContain('lines read 2 = loaded 2 + duplicates 0 + rejected 0 (adds up)');
+
+    const right = recordingIo(dir);
+    writeFile(dir, 'b.jsonl', jsonl([{ ts: '2020-04-01T09:00:00Z', session_id: 's3', dc_id: 'd', outcome: 'connected', country_code: 'FR' }]));
+    expect(await ingestCommand({ ...options, mapping: parseColumnMapping(['client_country=country_code']) }, right)).toBe(0);
+    expect(right.out.join('')).not.toContain('warning:');
+  });
+
   it('reports usage errors in --map', () => {
     expect(parseColumnMapping([])).toEqual(identityMapping());
     const cases: [string[], string][] = [
@@ -83,6 +102,8 @@ describe('--map', () => {
       [['ts=a', 'ts=b'], '--map "ts=b": field "ts" is already mapped to "a"'],
       [['ts=when', 'dc_id=when'], '--map: "when" would feed both "ts" and "dc_id"'],
       [['dc_id=session_id'], '--map: "session_id" would feed both "session_id" and "dc_id"'],
+      [['ts=$.'], '--map "ts=$.": "$." is not a JSON path; expected $.key, $.a.b, $."a key" or $.list[0]'],
+      [['client_ip=$.client..ip'], '--map "client_ip=$.client..ip": "$.client..ip" is not a JSON path'],
     ];
     for (const [flags, message] of cases) {
       expect(() => parseColumnMapping(flags)).toThrow(UsageError);
