@@ -172,6 +172,9 @@ export function buildProgram(io: Io, setExit: (code: number) => void, argv: read
       const geo = geoFiles(opts, argv);
       // --logs audits in memory unless a database is named explicitly.
       const db = opts.logs && command.getOptionValueSource('db') === 'default' ? ':memory:' : opts.db;
+      if (opts.reports === false && command.getOptionValueSource('out') === 'cli') {
+        throw new UsageError('--no-reports writes no run folder, so --out has nothing to do; give one of them');
+      }
       setExit(
         await auditCommand(
           {

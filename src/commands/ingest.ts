@@ -21,7 +21,12 @@ export async function ingestCommand(options: IngestCommandOptions, io: Io): Prom
     ingestFiles(db, discovery.files, { mapping: options.mapping, now: io.now, onProgress: ingestProgressReporter(io) }),
   );
   io.stdout(formatIngestSummary(summary, discovery.skipped));
-  return summary.failed > 0 ? ExitCode.userError : ExitCode.ok;
+  if (summary.failed > 0) {
+    // The table went to stdout; cron and scripts watch stderr.
+    io.stderr(`routeaudit: ${summary.failed} of ${summary.files.length} file${summary.files.length === 1 ? '' : 's'} failed to load; the "error:" lines above say why\n`);
+    return ExitCode.userError;
+  }
+  return ExitCode.ok;
 }
 
 /** The per-file table, the skipped files, and the accounting line that says the counts add up. */

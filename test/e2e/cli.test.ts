@@ -101,6 +101,7 @@ describe('slips a new user makes', () => {
       [['nightly', '--logs', logs, '--policy', policy, '--window', '2020-03-30/2020-03-31/2020-04-01'], 'expected a duration (24h, 7d) or START/END'],
       [['audit', '--logs', logs, '--policy', policy, '--since', '2020-04-01T08:00+25:00'], 'expected an ISO date or time'],
       [['sample', '--out', 'logs.csv'], '--out logs.csv is a file'],
+      [['audit', '--logs', logs, '--policy', policy, '--no-reports', '--out', 'r'], '--no-reports writes no run folder'],
     ];
     for (const [args, message] of cases) {
       const result = routeaudit(args, dir);
