@@ -119,7 +119,7 @@ async function loadFile(db: Database, file: LogFile, options: IngestOptions, res
     absolute_path: file.absolutePath,
     stat_key: stat.key,
   });
-  if (cached.length > 0) return alreadyIngested(result, cached[0]!);
+  if (cached.length > 0 && (await replaceableEntry(db, cached[0]!.file_id, file, options)) === null) return alreadyIngested(result, cached[0]!);
 
   const growth = await findGrowthCandidates(db, file);
   // The fingerprint (JS: decompress + SHA-256) runs while DuckDB stages the lines: a
@@ -133,11 +133,13 @@ async function loadFile(db: Database, file: LogFile, options: IngestOptions, res
   const print = printed.value;
 
   const known = await db.all<{ file_id: number; path: string }>(loadQuery('ingest/registry-lookup.sql'), { content_sha256: print.sha256 });
-  if (known.length > 0) {
+  const replacing = known.length > 0 ? await replaceableEntry(db, known[0]!.file_id, file, options) : null;
+  if (known.length > 0 && replacing === null) {
     await rememberContentHash(db, file.absolutePath, stat, print.sha256);
     return alreadyIngested(result, known[0]!);
   }
-  const extended = growth.find((c) => print.prefixSha256.get(c.content_bytes) === c.content_sha256) ?? null;
+  // The entry being replaced has this very content: it is not a prefix to resume after.
+  const extended = growth.find((c) => c.file_id !== replacing?.file_id && print.prefixSha256.get(c.content_bytes) === c.content_sha256) ?? null;
   const firstLine = extended ? extended.total_lines + 1 : 1;
 
   const totalLines = await checkStagedLines(db, file, print, staged.status === 'fulfilled' ? staged.value : null);
@@ -147,6 +149,7 @@ async function loadFile(db: Database, file: LogFile, options: IngestOptions, res
   await db.run(loadQuery('ingest/file-copies.sql'));
 
   return db.transaction(async () => {
+    if (replacing !== null) await db.runScript(loadQuery('ingest/forget-file.sql'), { file_id: replacing.file_id });
     const { file_id: fileId } = await db.one<{ file_id: number }>(`SELECT nextval('ingested_file_ids') AS file_id`);
     await findStoredMatches(db);
     await db.runScript(loadQuery('ingest/commit-file.sql'), { file_id: fileId });
@@ -179,13 +182,33 @@ async function loadFile(db: Database, file: LogFile, options: IngestOptions, res
       ...result,
       fileId,
       resumedAfterLine: extended ? extended.total_lines : null,
-      note: [extended ? `grew since ${extended.path} was ingested: read from line ${firstLine}` : slowPath, ...unusedMaps].filter((n) => n !== null).join('; ') || null,
+      note:
+        [
+          extended ? `grew since ${extended.path} was ingested: read from line ${firstLine}` : slowPath,
+          replacing ? `replaces the earlier reading of ${replacing.path} as ${replacing.format}, which rejected every line` : null,
+          ...unusedMaps,
+        ]
+          .filter((n) => n !== null)
+          .join('; ') || null,
       linesRead: counts.lines_read,
       loaded: counts.loaded,
       duplicates: counts.duplicates,
       rejected: counts.rejected,
     };
   });
+}
+
+/**
+ * The earlier entry of this content that a corrected --format or --map may replace
+ * (queries/ingest/replaceable-entry.sql), or null: then the file is already ingested.
+ */
+async function replaceableEntry(db: Database, fileId: number, file: LogFile, options: IngestOptions): Promise<{ file_id: number; format: string; path: string } | null> {
+  const rows = await db.all<{ file_id: number; format: string; path: string }>(loadQuery('ingest/replaceable-entry.sql'), {
+    file_id: fileId,
+    format: file.format,
+    mapping: JSON.stringify(options.mapping),
+  });
+  return rows[0] ?? null;
 }
 
 function alreadyIngested(result: FileResult, entry: { file_id: number; path: string }): FileResult {

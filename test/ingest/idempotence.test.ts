@@ -2,7 +2,10 @@ import { appendFileSync, copyFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ingestCommand } from '../../src/commands/ingest.js';
+import { Database } from '../../src/db/database.js';
 import { identityMapping } from '../../src/ingest/mapping.js';
+
+const openDatabase = (path: string) => Database.open(path);
 import { ingestPaths, jsonl, memoryDb, record, recordingIo, tempDir, writeFile } from '../helpers.js';
 import { expectRegistryMatchesTables } from './support.js';
 
@@ -30,6 +33,35 @@ describe('re-ingest', () => {
     ]);
     expect(again.totals).toEqual({ linesRead: 0, loaded: 0, duplicates: 0, rejected: 0 });
     expect(await db.one('SELECT (SELECT count(*) FROM ingested_files) AS f, (SELECT count(*) FROM connections) AS c, (SELECT count(*) FROM rejects) AS r')).toEqual({ f: 2, c: 4, r: 1 });
+  });
+
+  it('reads again, once, a file whose earlier reading with another --format rejected every line', async () => {
+    const dir = tempDir();
+    writeFile(dir, 'logs/b.csv', 'ts,session_id,dc_id,outcome\n2020-04-01T08:00:00Z,b1,dc,connected\n2020-04-01T08:00:01Z,b2,dc,timeout\n');
+    const options = { paths: ['logs/b.csv'], db: join(dir, 'test.duckdb'), mapping: identityMapping() };
+    const wrong = recordingIo(dir);
+    expect(await ingestCommand({ ...options, format: 'jsonl' }, wrong)).toBe(0);
+    expect(wrong.out.join('')).toContain('lines read 3 = loaded 0 + duplicates 0 + rejected 3 (adds up)');
+    // The same slip again changes nothing: the same reading would reject the same lines.
+    const same = recordingIo(dir);
+    expect(await ingestCommand({ ...options, format: 'jsonl' }, same)).toBe(0);
+    expect(same.out.join('')).toContain('1 file: 0 loaded, 1 already ingested, 0 failed');
+
+    const right = recordingIo(dir);
+    expect(await ingestCommand({ ...options, format: 'auto' }, right)).toBe(0);
+    const out = right.out.join('');
+    expect(out).toContain('replaces the earlier reading of logs/b.csv as jsonl, which rejected every line');
+    expect(out).toContain('lines read 2 = loaded 2 + duplicates 0 + rejected 0 (adds up)');
+    const db = await openDatabase(join(dir, 'test.duckdb'));
+    try {
+      expect(await db.one('SELECT (SELECT count(*) FROM ingested_files) AS f, (SELECT count(*) FROM connections) AS c, (SELECT count(*) FROM rejects) AS r')).toEqual({ f: 1, c: 2, r: 0 });
+      await expectRegistryMatchesTables(db);
+    } finally {
+      db.close();
+    }
+    const again = recordingIo(dir);
+    expect(await ingestCommand({ ...options, format: 'auto' }, again)).toBe(0);
+    expect(again.out.join('')).toContain('1 file: 0 loaded, 1 already ingested, 0 failed');
   });
 
   it('prints "already ingested" from the ingest command', async () => {
