@@ -119,7 +119,10 @@ export function discoverLogFiles(inputs: readonly string[], choice: FormatChoice
       throw new InputError(input, 'no such file or directory');
     }
     if (stats.isDirectory()) walk(absolute);
-    else addFile(absolute, stats, true);
+    else if (!stats.isFile()) {
+      // A pipe or device cannot be read twice (once to hash it, once to load it): its lines would be lost.
+      throw new InputError(input, 'not a regular file (a pipe, socket or device); save the stream to a file first, then ingest that file');
+    } else addFile(absolute, stats, true);
   }
   const sorted = [...files.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return { files: sorted, skipped };

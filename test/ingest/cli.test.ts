@@ -81,6 +81,14 @@ describe('routeaudit ingest', () => {
     }
   });
 
+  it('exits 2 for a pipe or device, which it could not read twice, and opens no database', async () => {
+    const dir = tempDir();
+    const io = recordingIo(dir);
+    expect(await runCli(['ingest', '/dev/null', '--format', 'jsonl', '--db', 'test.duckdb'], io)).toBe(2);
+    expect(io.err.join('')).toBe('routeaudit: /dev/null: not a regular file (a pipe, socket or device); save the stream to a file first, then ingest that file\n');
+    expect(existsSync(join(dir, 'test.duckdb'))).toBe(false);
+  });
+
   it('exits 2 naming a path that does not exist, and opens no database', async () => {
     const dir = tempDir();
     const io = recordingIo(dir);
