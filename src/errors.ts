@@ -107,3 +107,8 @@ function formatLocation(file: string, line?: number, field?: string): string {
   if (field !== undefined) location += ` (field "${field}")`;
   return `${location}: `;
 }
+
+/** The system error code of a Node error (ENOENT, EACCES, …), or undefined. */
+export function errorCode(error: unknown): string | undefined {
+  return error instanceof Error ? (error as NodeJS.ErrnoException).code : undefined;
+}

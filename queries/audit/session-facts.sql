@@ -17,6 +17,11 @@ SELECT coalesce(max(line_no), 0)::HUGEINT + 1 AS line_span,
        (coalesce(max(file_id), 0)::HUGEINT + 1) * (coalesce(max(line_no), 0)::HUGEINT + 1) AS ts_span
 FROM connections;
 
+-- The key itself, one definition for session-facts.sql and sessions.sql (country-mismatch
+-- joins the two on it). The spans are passed in from audit_order_spans.
+CREATE OR REPLACE TEMP MACRO ra_time_order(t, file, line, ts_span, line_span) AS
+  epoch_us(t)::HUGEINT * ts_span + file::HUGEINT * line_span + line;
+
 -- A session starts inside [$lookback_start, $until) only if one of its records lies there:
 -- the candidates are found by ts (the scan skips row groups by their ts statistics), then all
 -- of their records are read, wherever they lie, so a session's facts are whole. Unbounded
@@ -29,7 +34,7 @@ WHERE ($lookback_start::TIMESTAMPTZ IS NOT NULL OR $until::TIMESTAMPTZ IS NOT NU
 
 CREATE OR REPLACE TEMP TABLE audit_session_facts AS
 WITH keyed AS (
-  SELECT c.*, epoch_us(c.ts)::HUGEINT * o.ts_span + c.file_id::HUGEINT * o.line_span + c.line_no AS ord
+  SELECT c.*, ra_time_order(c.ts, c.file_id, c.line_no, o.ts_span, o.line_span) AS ord
   FROM connections c, audit_order_spans o
   WHERE ($lookback_start::TIMESTAMPTZ IS NULL AND $until::TIMESTAMPTZ IS NULL)
      OR c.session_id IN (SELECT session_id FROM audit_scope)

@@ -22,7 +22,7 @@ LEFT JOIN policy_regions r ON r.country = s.client_country;
 --   dc_region: the catalog region, 'unmapped' for a catalog datacenter whose country no
 --              region lists, 'unknown' for a dc_id not in the catalog;
 --   eff_tier:  the logged tier, else the client region's routing list, else 'unlisted';
---   ord:       the attempt's place in time order (ts, file, line), as in session-facts.sql;
+--   ord:       the attempt's place in time order (ts, file, line): ra_time_order, session-facts.sql;
 --              detections order a session's attempts by it.
 --   fence_id:  a fence that forbids this datacenter to this client region (NULL if none).
 --              Sessions of region unknown or unmapped are outside every fence: a fence
@@ -47,7 +47,7 @@ SELECT c.ts, c.session_id, c.dc_id, c.outcome, c.tier AS logged_tier, c.attempt,
   coalesce(c.tier, r.tier, 'unlisted') AS eff_tier,
   CASE WHEN s.client_region NOT IN ('unknown', 'unmapped') THEN x.fence_id END AS fence_id,
   d.region IN (SELECT region FROM policy_fence_dc_regions) AS in_fenced_region,
-  epoch_us(c.ts)::HUGEINT * o.ts_span + c.file_id::HUGEINT * o.line_span + c.line_no AS ord
+  ra_time_order(c.ts, c.file_id, c.line_no, o.ts_span, o.line_span) AS ord
 FROM connections c
 JOIN audit_sessions s USING (session_id)
 CROSS JOIN audit_order_spans o

@@ -2,7 +2,8 @@
 -- file lacks one, the field names differ (a --map is missing), and the file is
 -- refused rather than rejected line by line and registered as done. present_*:
 -- valid records with a value for each optional field, so that a --map source no
--- record has (a typo) is reported instead of loading the field empty unsaid.
+-- record has (a typo) is reported instead of loading the field empty unsaid. lo and hi: the
+-- time range of the valid records, for the duplicate check against stored ones (batch-range.sql).
 SELECT
   count(missing_required) AS records,
   count(*) FILTER (WHERE missing_required & 1 <> 0) AS missing_ts,
@@ -17,5 +18,7 @@ SELECT
   count(user_id) FILTER (WHERE reason IS NULL) AS present_user_id,
   count(client_ip) FILTER (WHERE reason IS NULL) AS present_client_ip,
   count(client_country) FILTER (WHERE reason IS NULL) AS present_client_country,
-  count(traffic) FILTER (WHERE reason IS NULL) AS present_traffic
+  count(traffic) FILTER (WHERE reason IS NULL) AS present_traffic,
+  min(ts) FILTER (WHERE reason IS NULL) AS lo,
+  max(ts) FILTER (WHERE reason IS NULL) AS hi
 FROM staged_records;

@@ -1,2 +1,3 @@
 -- What the fast line reader produced, to compare with the file's own line and byte counts.
-SELECT count(*) AS lines, coalesce(sum(strlen(coalesce(line, ''))), 0) AS text_bytes FROM staged_lines;
+-- raw_bytes is each line's text length, as the fast readers staged it.
+SELECT count(*) AS lines, coalesce(sum(raw_bytes), 0) AS text_bytes FROM staged_lines;

@@ -21,7 +21,7 @@ import { createRequire } from 'node:module';
 import { totalmem, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DatabaseLockedError, UserError } from '../errors.js';
-import { quoteLiteral } from './sql.js';
+import { looksLikeLogFile } from '../log-names.js';
 
 // Loaded with require, not import: Node's ESM loader would scan each of the package's
 // 120-odd CommonJS files for named exports, about 60 ms of every command's start-up.
@@ -266,7 +266,6 @@ export function resolveDatabasePath(db: string, cwd: string): string {
   return db === ':memory:' ? db : resolve(cwd, db);
 }
 
-export { quoteLiteral };
 
 const VARCHAR_LIST = LIST(VARCHAR);
 
@@ -295,9 +294,6 @@ function toDuckDBValue(value: SqlParam): DuckDBValue {
   return isList(value) ? listValue([...value.items]) : value;
 }
 
-/** Log-file names: a --db that names one is a slip (DuckDB would open some of them as views). */
-const LOG_FILE_NAME = /\.(jsonl|ndjson|json|log|csv|parquet|gz|gzip|zst|zstd)$/i;
-
 /** Mistakes in --db that DuckDB would report as an internal-looking error, or not at all. */
 function refuseUnusablePath(path: string, options: OpenOptions): void {
   if (path === ':memory:') {
@@ -311,7 +307,8 @@ function refuseUnusablePath(path: string, options: OpenOptions): void {
     stats = null;
   }
   if (stats?.isDirectory()) throw new UserError(`--db "${path}" is a folder; name a database file, e.g. ${join(path, 'routeaudit.duckdb')}`);
-  if (LOG_FILE_NAME.test(path)) {
+  // A --db that names a log is a slip (DuckDB would open a .csv, say, as a throwaway in-memory view).
+  if (looksLikeLogFile(path)) {
     throw new UserError(`--db "${path}" looks like a log file, not a database; name the DuckDB file to ${options.readOnly ? 'read' : 'write'}, e.g. --db routeaudit.duckdb`);
   }
 }
@@ -331,10 +328,7 @@ function translateOpenError(path: string, error: unknown, options: OpenOptions =
   if (/database does not exist/i.test(message)) {
     return new UserError(`database "${path}" does not exist: ingest logs first (routeaudit ingest PATH --db ${path})`);
   }
-  if (/not a valid DuckDB database file|file is not a database|Unable to open database/i.test(message)) {
-    return new UserError(`cannot open database "${path}": ${message.split('\n')[0]}`);
-  }
-  if (/No such file or directory|Cannot open file/i.test(message)) {
+  if (/not a valid DuckDB database file|file is not a database|Unable to open database|No such file or directory|Cannot open file/i.test(message)) {
     return new UserError(`cannot open database "${path}": ${message.split('\n')[0]}`);
   }
   return error instanceof Error ? error : new Error(message);

@@ -27,7 +27,7 @@ import type {
   Severity,
   SuppressionRef,
 } from './model.js';
-import { SUMMARISED_RULES, severityRank } from './model.js';
+import { SUMMARISED_RULES, highestSeverity, severityRank } from './model.js';
 import { detectionsOfKind, type Detection } from './registry.js';
 import { deriveSessions } from './sessions.js';
 
@@ -112,13 +112,12 @@ export async function runAudit(db: Database, options: AuditOptions): Promise<Aud
     return { ...base, ...explainIncident(base, { policy, policyFindings, windows }) };
   });
   await db.runScript(loadQuery('audit/release-findings.sql'));
-  const activeSeverities: Severity[] = [
-    ...findings.filter((f) => f.status === 'active').map((f) => f.severity),
-    ...windows.filter((w) => w.flags.length > 0 && w.suppression === null).map(() => 'medium' as Severity),
-    ...policyFindings.map((p) => p.severity),
-  ];
-  const highestSeverity = activeSeverities.reduce<Severity | null>((top, s) => (top === null || severityRank(s) > severityRank(top) ? s : top), null);
   const flaggedWindows = windows.filter((w) => w.flags.length > 0 && w.suppression === null).length;
+  const highest = highestSeverity([
+    ...findings.filter((f) => f.status === 'active').map((f) => f.severity),
+    ...(flaggedWindows > 0 ? ['medium' as const] : []),
+    ...policyFindings.map((p) => p.severity),
+  ]);
 
   return {
     schemaVersion: 1,
@@ -135,7 +134,7 @@ export async function runAudit(db: Database, options: AuditOptions): Promise<Aud
       geo: describeGeo(options.geo ?? null),
     },
     verdict: {
-      status: highestSeverity === null ? 'clean' : 'findings',
+      status: highest === null ? 'clean' : 'findings',
       newIncidents: incidents.length,
       ongoingIncidents: 0,
       resolvedIncidents: 0,
@@ -143,7 +142,7 @@ export async function runAudit(db: Database, options: AuditOptions): Promise<Aud
       policyFindings: policyFindings.length,
       suppressedFindings: findings.filter((f) => f.status === 'suppressed').length,
       countryMismatches: countryMismatches.reduce((sum, m) => sum + m.sessions, 0),
-      highestSeverity,
+      highestSeverity: highest,
     },
     incidents: sortIncidents(incidents),
     resolvedIncidents: [],

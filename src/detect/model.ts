@@ -13,6 +13,14 @@ export function severityRank(severity: Severity): number {
   return SEVERITIES.indexOf(severity);
 }
 
+/** The highest of some severities; null for none. */
+export function highestSeverity(severities: readonly Severity[]): Severity | null {
+  return severities.reduce<Severity | null>(
+    (highest, severity) => (highest === null || severityRank(severity) > severityRank(highest) ? severity : highest),
+    null,
+  );
+}
+
 /**
  * Session rules whose findings are summarised per pair of countries
  * (AuditReport.countryMismatches) instead of grouped into incidents: a customer

@@ -1,11 +1,7 @@
 import { ExitCode } from '../errors.js';
-import { SEVERITIES, severityRank, type AuditReport, type Severity } from './model.js';
+import { severityRank, type AuditReport, type Severity } from './model.js';
 
 export type FailOn = Severity | 'none';
-
-export function isFailOn(value: string): value is FailOn {
-  return value === 'none' || (SEVERITIES as readonly string[]).includes(value);
-}
 
 /** 1 when an unsuppressed finding (session, flagged fallback window or policy) is at or above failOn. */
 export function exitCodeFor(report: AuditReport, failOn: FailOn): ExitCode {

@@ -6,10 +6,10 @@
  */
 import { readdirSync, statSync, type Stats } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
-import { InputError, UsageError } from '../errors.js';
+import { InputError, UsageError, errorCode } from '../errors.js';
+import { COMPRESSION_SUFFIXES, FORMAT_SUFFIXES, LOG_SUFFIXES_TEXT, type Compression, type LogFormat } from '../log-names.js';
 
-export type LogFormat = 'jsonl' | 'csv' | 'parquet';
-export type Compression = 'none' | 'gzip' | 'zstd';
+export type { Compression, LogFormat };
 export type FormatChoice = 'auto' | LogFormat;
 
 export interface LogFile {
@@ -26,21 +26,6 @@ export interface Discovery {
   /** Files found in directories that are not logs (by extension), with the reason. */
   skipped: { path: string; reason: string }[];
 }
-
-const COMPRESSION_SUFFIXES: [string, Compression][] = [
-  ['.gz', 'gzip'],
-  ['.gzip', 'gzip'],
-  ['.zst', 'zstd'],
-  ['.zstd', 'zstd'],
-];
-const FORMAT_SUFFIXES: [string, LogFormat][] = [
-  ['.jsonl', 'jsonl'],
-  ['.ndjson', 'jsonl'],
-  ['.json', 'jsonl'],
-  ['.log', 'jsonl'],
-  ['.csv', 'csv'],
-  ['.parquet', 'parquet'],
-];
 
 /** Reads format and compression from a file name; null when the name says neither. */
 export function classify(name: string, choice: FormatChoice): { format: LogFormat; compression: Compression } | null {
@@ -71,7 +56,7 @@ export function discoverLogFiles(inputs: readonly string[], choice: FormatChoice
     const kind = explicit || classify(absolute, 'auto') !== null ? classify(absolute, choice) : null;
     if (kind === null) {
       if (explicit) {
-        throw new InputError(display(absolute), 'not a recognised log file name (expected .jsonl, .ndjson, .json, .log, .csv or .parquet, optionally .gz or .zst); pass --format to read it anyway');
+        throw new InputError(display(absolute), `not a recognised log file name (expected ${LOG_SUFFIXES_TEXT}, optionally .gz or .zst); pass --format to read it anyway`);
       }
       skipped.push({ path: display(absolute), reason: choice === 'auto' ? 'not a log file name' : `not a log file name (name it, or match it with a glob, to read it as ${choice})` });
       return;
@@ -83,7 +68,7 @@ export function discoverLogFiles(inputs: readonly string[], choice: FormatChoice
     try {
       entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     } catch (error) {
-      throw new InputError(display(dir), `cannot list this folder (${errorCode(error)}); fix its permissions or leave it out`);
+      throw new InputError(display(dir), `cannot list this folder (${errorCode(error) ?? String(error)}); fix its permissions or leave it out`);
     }
     for (const entry of entries) {
       const full = join(dir, entry.name);
@@ -95,7 +80,7 @@ export function discoverLogFiles(inputs: readonly string[], choice: FormatChoice
       try {
         stats = statSync(full);
       } catch (error) {
-        const code = errorCode(error);
+        const code = errorCode(error) ?? String(error);
         skipped.push({ path: display(full), reason: code === 'ENOENT' ? 'a broken symbolic link' : code === 'ELOOP' ? 'a symbolic link loop' : `cannot read it (${code})` });
         continue;
       }
@@ -126,10 +111,6 @@ export function discoverLogFiles(inputs: readonly string[], choice: FormatChoice
   }
   const sorted = [...files.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return { files: sorted, skipped };
-}
-
-function errorCode(error: unknown): string {
-  return (error as NodeJS.ErrnoException | undefined)?.code ?? String(error);
 }
 
 /** A path as a user reads it: relative to the working directory when inside it, else absolute. */

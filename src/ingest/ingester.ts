@@ -145,13 +145,14 @@ async function loadFile(db: Database, file: LogFile, options: IngestOptions, res
   const totalLines = await checkStagedLines(db, file, print, staged.status === 'fulfilled' ? staged.value : null);
   const slowPath = totalLines.exact ? 'read line by line (the fast reader disagreed with the file\'s byte counts)' : null;
   await parseStagedLines(db, file, firstLine, options.mapping);
-  const unusedMaps = await refuseWhenFieldNamesDiffer(db, file, options.mapping);
+  const presence = await db.one<FieldPresence>(loadQuery('ingest/field-presence.sql'));
+  const unusedMaps = refuseWhenFieldNamesDiffer(presence, file, options.mapping);
   await db.run(loadQuery('ingest/file-copies.sql'));
 
   return db.transaction(async () => {
     if (replacing !== null) await db.runScript(loadQuery('ingest/forget-file.sql'), { file_id: replacing.file_id });
     const { file_id: fileId } = await db.one<{ file_id: number }>(`SELECT nextval('ingested_file_ids') AS file_id`);
-    await findStoredMatches(db);
+    await findStoredMatches(db, presence.lo, presence.hi);
     await db.runScript(loadQuery('ingest/commit-file.sql'), { file_id: fileId });
     const counts = await db.one<{ lines_read: number; loaded: number; duplicates: number; rejected: number }>(loadQuery('ingest/file-counts.sql'), { file_id: fileId });
     if (counts.lines_read !== counts.loaded + counts.duplicates + counts.rejected) {
@@ -220,8 +221,7 @@ function alreadyIngested(result: FileResult, entry: { file_id: number; path: str
  * time range, checked first with the range bound as constants (cheap: the scan
  * skips row groups by their statistics), so a file of new days joins nothing.
  */
-async function findStoredMatches(db: Database): Promise<void> {
-  const { lo, hi } = await db.one<{ lo: string | null; hi: string | null }>(loadQuery('ingest/batch-bounds.sql'));
+async function findStoredMatches(db: Database, lo: string | null, hi: string | null): Promise<void> {
   const { overlaps } = await db.one<{ overlaps: boolean }>(loadQuery('ingest/batch-range.sql'), { lo, hi });
   if (overlaps) await db.run(loadQuery('ingest/stored-matches.sql'), { lo, hi });
   else await db.run(loadQuery('ingest/no-stored-matches.sql'));
@@ -261,7 +261,7 @@ async function stageLinesFast(db: Database, file: LogFile): Promise<{ lines: num
     return staged;
   }
   try {
-    await db.run(loadQuery('ingest/stage-lines.sql'), { path: file.absolutePath, compression: file.compression === 'none' ? 'none' : file.compression });
+    await db.run(loadQuery('ingest/stage-lines.sql'), { path: file.absolutePath, compression: file.compression });
     return await db.one<{ lines: number; text_bytes: number }>(loadQuery('ingest/staged-line-totals.sql'));
   } catch {
     return null;
@@ -337,8 +337,8 @@ async function parseAndValidate(
 
 /** The header's column names; null for an empty file. */
 async function readCsvHeader(db: Database, file: LogFile): Promise<string[] | null> {
-  const rows = await db.all<{ fields: string[] | null; line: string | null }>(
-    `SELECT ra_csv_fields(regexp_replace(line, '\\r$', '')) AS fields, line FROM staged_lines WHERE line_no = 1`,
+  const rows = await db.all<{ fields: string[] | null }>(
+    `SELECT ra_csv_fields(regexp_replace(line, '\\r$', '')) AS fields FROM staged_lines WHERE line_no = 1`,
   );
   if (rows.length === 0) return null;
   const fields = rows[0]!.fields;
@@ -349,9 +349,11 @@ async function readCsvHeader(db: Database, file: LogFile): Promise<string[] | nu
   return names;
 }
 
+/** field-presence.sql: counts per field, and the time range of the valid records. */
+type FieldPresence = Record<string, number> & { lo: string | null; hi: string | null };
+
 /** Refuses a file whose records all lack a required field; returns the notes for explicit --map sources of optional fields that no record has. */
-async function refuseWhenFieldNamesDiffer(db: Database, file: LogFile, mapping: ColumnMapping): Promise<string[]> {
-  const presence = await db.one<Record<string, number>>(loadQuery('ingest/field-presence.sql'));
+function refuseWhenFieldNamesDiffer(presence: FieldPresence, file: LogFile, mapping: ColumnMapping): string[] {
   const records = presence.records ?? 0;
   if (records === 0) return [];
   const absent = REQUIRED_FIELDS.filter((field) => presence[`missing_${field}`] === records);
@@ -382,7 +384,7 @@ function firstLineOf(error: unknown): string {
 
 function describeReadError(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
-  const firstLine = message.split('\n')[0] ?? message;
+  const firstLine = firstLineOf(error);
   if (/incorrect header check|invalid stored block|unexpected end of file|invalid distance|Z_BUF_ERROR|Z_DATA_ERROR/i.test(message)) {
     return `cannot decompress: ${firstLine} (a truncated or corrupt compressed file?)`;
   }

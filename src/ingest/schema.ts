@@ -19,10 +19,6 @@ export type LogField = (typeof LOG_FIELDS)[number];
 
 export const REQUIRED_FIELDS: readonly LogField[] = ['ts', 'session_id', 'dc_id', 'outcome'];
 
-export const OUTCOMES = ['connected', 'timeout', 'refused', 'error'] as const;
-export const TIERS = ['primary', 'secondary'] as const;
-export const TRAFFIC_TYPES = ['media', 'signaling', 'key_exchange', 'other'] as const;
-
 export function isLogField(name: string): name is LogField {
   return (LOG_FIELDS as readonly string[]).includes(name);
 }

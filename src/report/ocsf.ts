@@ -10,8 +10,8 @@
  *
  * Deterministic: `time` is the run's clock (`run.generatedAt`), never now.
  */
-import type { AuditReport, CountryMismatch, FallbackWindow, Incident, PolicyFinding, ResolvedIncident, Severity } from '../detect/model.js';
-import { flagsText, formatPercent, formatUtcMinute, highestSeverity, isFlagged, suppressedGroups, whatHappened, type SuppressedGroup } from './summary.js';
+import { highestSeverity, type AuditReport, type CountryMismatch, type FallbackWindow, type Incident, type PolicyFinding, type ResolvedIncident, type Severity } from '../detect/model.js';
+import { flagsText, formatPercent, formatUtcMinute, isFlagged, suppressedGroups, whatHappened, type SuppressedGroup } from './summary.js';
 
 export const OCSF_VERSION = '1.1.0';
 

@@ -6,7 +6,7 @@
  * Dates are formatted by slicing ISO strings, never with locale methods, so the
  * output does not depend on the machine's time zone.
  */
-import { severityRank, type AuditReport, type FallbackWindow, type Incident, type SessionFinding, type Severity, type Verdict } from '../detect/model.js';
+import { type AuditReport, type FallbackWindow, type Incident, type SessionFinding, type Severity, type Verdict } from '../detect/model.js';
 
 /** '2020-04-01T14:05:12.000Z' -> '2020-04-01 14:05:12 UTC'. */
 export function formatUtc(iso: string): string {
@@ -293,9 +293,3 @@ export function ingestBalanceText(ingest: AuditReport['ingest']): string {
   return `The lines do not add up: ${ingest.linesRead} read but ${accounted} accounted for (${ingest.loaded} loaded + ${ingest.duplicates} duplicates + ${ingest.rejected} rejected); this is a bug worth reporting.`;
 }
 
-export function highestSeverity(severities: Severity[]): Severity | null {
-  return severities.reduce<Severity | null>(
-    (highest, severity) => (highest === null || severityRank(severity) > severityRank(highest) ? severity : highest),
-    null,
-  );
-}

@@ -9,7 +9,7 @@
 import { mkdir, open, readdir, rename, rm, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AuditReport } from '../detect/model.js';
-import { UserError } from '../errors.js';
+import { UserError, errorCode } from '../errors.js';
 import { renderAffectedSessionsCsv } from './csv.js';
 import { renderHtml } from './html.js';
 import { renderFindingsJson } from './json.js';
@@ -190,5 +190,5 @@ async function pointLatestAt(outDir: string, runId: string): Promise<void> {
 }
 
 function hasCode(error: unknown, ...codes: string[]): boolean {
-  return error instanceof Error && codes.includes((error as NodeJS.ErrnoException).code ?? '');
+  return codes.includes(errorCode(error) ?? '');
 }
