@@ -68,8 +68,8 @@ CREATE TABLE IF NOT EXISTS duplicates (
   original_line_no BIGINT NOT NULL
 );
 
--- Audit history, for the run-to-run diff (docs/report-format.md): one row per run
--- (a re-run of the same window and policy replaces its row) and its incidents.
+-- Audit history (docs/nightly.md): one row per run (a re-run of the same window and
+-- policy replaces its row) and the incidents it reported.
 CREATE TABLE IF NOT EXISTS audit_runs (
   run_id          VARCHAR PRIMARY KEY,
   policy_path     VARCHAR NOT NULL,       -- the policy's identity across edits
@@ -78,6 +78,34 @@ CREATE TABLE IF NOT EXISTS audit_runs (
   until           TIMESTAMPTZ,
   generated_at    TIMESTAMPTZ NOT NULL,
   previous_run_id VARCHAR
+);
+-- Added after the first release: databases written before get them here.
+ALTER TABLE audit_runs ADD COLUMN IF NOT EXISTS kind VARCHAR;              -- audit | nightly
+ALTER TABLE audit_runs ADD COLUMN IF NOT EXISTS watermark_file_id BIGINT;  -- nightly: the last file_id it audited
+
+-- The incident ledger: every incident ever reported under a policy file, with its
+-- span as last reported and whether it is open. Statuses come from here, not from one
+-- earlier run (src/detect/ledger.ts, docs/nightly.md).
+CREATE TABLE IF NOT EXISTS incident_ledger (
+  policy_path        VARCHAR NOT NULL,
+  incident_id        VARCHAR NOT NULL,
+  rule               VARCHAR NOT NULL,
+  client_region      VARCHAR NOT NULL,
+  dc_region          VARCHAR NOT NULL,
+  severity           VARCHAR NOT NULL,
+  first_seen         TIMESTAMPTZ NOT NULL,  -- the earliest session start any run reported
+  last_seen          TIMESTAMPTZ NOT NULL,  -- the latest
+  session_count      BIGINT NOT NULL,       -- as the latest run that found it counted
+  cause_finding_ids  VARCHAR[] NOT NULL,
+  first_reported_at  TIMESTAMPTZ NOT NULL,
+  first_reported_run VARCHAR NOT NULL,
+  last_reported_at   TIMESTAMPTZ NOT NULL,
+  last_reported_run  VARCHAR NOT NULL,
+  status             VARCHAR NOT NULL,      -- open | resolved
+  resolution         VARCHAR,               -- cause-removed | quiet-period | no-longer-found, while resolved
+  resolved_run       VARCHAR,
+  reopened_run       VARCHAR,               -- the run that found it again after it was resolved
+  PRIMARY KEY (policy_path, incident_id)
 );
 
 CREATE TABLE IF NOT EXISTS audit_run_incidents (

@@ -18,10 +18,13 @@ import { BUNDLED_GEO_PACKAGE } from './geo/source.js';
 
 const EXIT_CODES_HELP = `
 Exit codes:
-  0  success; no unsuppressed finding at or above --fail-on
-  1  findings at or above --fail-on (audit, nightly)
-  2  usage, input or policy error, or a full disk (the message names the file, line or field)
-  3  internal error (a bug: please report it with the message)`;
+  0  success; no unsuppressed finding at or above --fail-on, and the input complete
+  1  findings at or above --fail-on (audit, nightly, policy check)
+  2  usage, input or policy error, a file that failed to load, or a full disk
+     (the message names the file, line or field)
+  3  internal error (a bug: please report it with the message)
+  4  incomplete input: a file whose every line was rejected, or no data for the
+     audited window (audit, nightly; ingest for a wholly rejected file)`;
 
 const EXAMPLES_HELP = `
 Examples:
@@ -130,22 +133,28 @@ export function buildProgram(io: Io, setExit: (code: number) => void, argv: read
   program
     .command('sample')
     .description('write synthetic logs that reproduce the April 2020 routing incident (deterministic per seed)')
-    .requiredOption('--out <dir>', 'folder to write the logs and policy into')
+    .requiredOption('--out <dir>', 'folder to write the logs and policy into (new or empty, unless --force)')
     .option('--sessions <n>', 'approximate number of sessions', positiveInt('--sessions', 10_000_000), 6000)
     .option('--seed <n>', 'random seed', positiveInt('--seed'), 2020)
+    .option('--force', 'write into a folder that is not empty, replacing files of the same names', false)
     .action(async (opts) => {
       const { sampleCommand } = await import('./commands/sample.js');
-      setExit(await sampleCommand({ out: opts.out, sessions: opts.sessions, seed: opts.seed }, io));
+      setExit(await sampleCommand({ out: opts.out, sessions: opts.sessions, seed: opts.seed, force: opts.force }, io));
     });
 
   const policy = program.command('policy').description('routing policy tools');
   policy
     .command('check')
-    .description('validate a policy file; reports every problem with its path and line')
+    .description('validate a policy file (every problem with its path and line) and report its policy-only findings')
     .argument('<file>', 'policy YAML')
-    .action(async (file: string) => {
+    .addOption(
+      new Option('--fail-on <severity>', 'exit 1 when a policy finding is at or above this severity').choices([...SEVERITIES, 'none']).default('high'),
+    )
+    .option('--now <time>', 'the clock for expired suppressions (ISO time; default: now)')
+    .addHelpText('after', EXIT_CODES_HELP)
+    .action(async (file: string, opts) => {
       const { policyCheckCommand } = await import('./commands/policy.js');
-      setExit(await policyCheckCommand({ file }, io));
+      setExit(await policyCheckCommand({ file, failOn: opts.failOn, now: opts.now }, io));
     });
 
   program

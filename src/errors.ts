@@ -9,6 +9,8 @@ export const ExitCode = {
   findings: 1,
   userError: 2,
   internal: 3,
+  /** The run completed, but its input has a gap: a file wholly rejected, or no data for the window. */
+  incomplete: 4,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 

@@ -1,25 +1,31 @@
 /**
  * The main job, shared by `audit` and `nightly`: optionally ingest logs, audit
- * the window, diff against the previous run, write the run folder.
+ * the window (nightly: and the sessions that arrived late), name the input
+ * problems, take statuses from the incident ledger, write the run folder.
  */
 import { existsSync, realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Database } from './db/database.js';
 import { resolveDatabasePath, withDatabase } from './db/database.js';
 import { UserError } from './errors.js';
-import { runAudit, type AuditWindow } from './detect/audit.js';
-import { applyHistory } from './detect/history.js';
+import { runAudit, runIdFor, type AuditWindow } from './detect/audit.js';
+import { applyLedger, previousRun } from './detect/ledger.js';
 import type { AuditReport } from './detect/model.js';
+import { withInputProblems } from './detect/verdict.js';
 import { geoSourceFor } from './geo/source.js';
 import { discoverLogFiles, type FormatChoice } from './ingest/discover.js';
-import { ingestFiles, type IngestSummary } from './ingest/ingester.js';
+import { ingestFiles, prepareStore, type IngestSummary } from './ingest/ingester.js';
+import { inputProblemsOf, rejectsOfRun, type RunReject } from './ingest/run-inputs.js';
 import type { ColumnMapping } from './ingest/mapping.js';
 import type { Io } from './io.js';
 import { loadPolicy } from './policy/load.js';
+import { loadQuery } from './queries.js';
 import { ingestProgressReporter } from './progress.js';
 import { writeRunFolder } from './report/write.js';
 
 export interface PipelineOptions {
+  /** nightly audits by arrival too and records its watermark (docs/nightly.md). */
+  kind: 'audit' | 'nightly';
   policyFile: string;
   db: string;
   logs: string[] | null;
@@ -56,9 +62,20 @@ export async function runPipeline(options: PipelineOptions, io: Io): Promise<Pip
     const ingest = discovery
       ? await ingestFiles(db, discovery.files, { mapping: options.mapping, now: io.now, onProgress: ingestProgressReporter(io) })
       : null;
-    const audited = await runAudit(db, { policy: loadedPolicy, window: options.window, now: options.now, databaseLabel: options.db, geo });
-    const report = await applyHistory(db, audited, realpathSync(resolve(io.cwd, options.policyFile)));
-    const runFolder = options.out === null ? null : await writeRunFolder(resolve(io.cwd, options.out), report);
+    await prepareStore(db);
+    const policyPath = realpathSync(resolve(io.cwd, options.policyFile));
+    const nightly = options.kind === 'nightly';
+    const lateAfterFileId = nightly ? (await previousRun(db, policyPath, runIdFor(options.window, loadedPolicy.sha256), options.window.until)).watermarkFileId : null;
+    const { watermark_file_id } = await db.one<{ watermark_file_id: number | null }>(loadQuery('audit/watermark.sql'));
+    const audited = await runAudit(db, { policy: loadedPolicy, window: options.window, now: options.now, databaseLabel: options.db, geo, lateAfterFileId });
+    const problems = ingest === null ? [] : await inputProblemsOf(db, ingest);
+    const rejects: RunReject[] = ingest === null ? [] : await rejectsOfRun(db, ingest);
+    const report = await applyLedger(db, withInputProblems(audited, problems), {
+      policyPath,
+      kind: options.kind,
+      watermarkFileId: nightly && watermark_file_id !== null ? Number(watermark_file_id) : null,
+    });
+    const runFolder = options.out === null ? null : await writeRunFolder(resolve(io.cwd, options.out), report, rejects);
     return { report, runFolder, ingest, skipped: discovery?.skipped ?? [] };
   });
 }

@@ -60,6 +60,7 @@ export function recordingIo(cwd: string, now: Date = FIXED_NOW): Io & { out: str
     stderr: (text) => err.push(text),
     stdoutBytes: (b) => bytes.push(b),
     stderrIsTTY: false,
+    self: 'routeaudit',
     color: false,
     now: () => now,
     cwd,

@@ -363,11 +363,12 @@ describe('sampleCommand', () => {
         },
         stdoutBytes: () => {},
         stderrIsTTY: false,
+        self: 'routeaudit',
         color: false,
         now: () => new Date(Date.UTC(2020, 3, 5)),
         cwd: dir,
       };
-      expect(await sampleCommand({ out: 'out', sessions: 300, seed: 11 }, io)).toBe(0);
+      expect(await sampleCommand({ out: 'out', sessions: 300, seed: 11, force: false }, io)).toBe(0);
       const expected = generateSample({ sessions: 300, seed: 11 });
       expect(await listFiles(path.join(dir, 'out'))).toEqual(expected.files.map((f) => f.path).sort());
       for (const f of expected.files) {

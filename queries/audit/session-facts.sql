@@ -2,7 +2,8 @@
 -- step 1 of 2: what each session's records say. A session is all records sharing a
 -- session_id; its start is its earliest ts and it belongs to the window [$since, $until)
 -- by that start. Sessions that started in the baseline lookback before the window are
--- kept too (in_window = false): only the fallback baseline reads them.
+-- kept too (in_window = false): only the fallback baseline reads them. Late sessions
+-- (nightly: a record arrived since the last run) are in the window whatever their start.
 -- Ties in ts are broken by file and line, so "first" is deterministic.
 -- Between the two steps, src/detect/sessions.ts resolves geo_lookup (the sessions' first
 -- client_ip, distinct) to countries: queries/geo/resolve.sql.
@@ -26,11 +27,16 @@ CREATE OR REPLACE TEMP MACRO ra_time_order(t, file, line, ts_span, line_span) AS
 -- the candidates are found by ts (the scan skips row groups by their ts statistics), then all
 -- of their records are read, wherever they lie, so a session's facts are whole. Unbounded
 -- (a full audit): every session, with no candidate step.
+-- Audit by arrival (nightly, docs/nightly.md): sessions with a record in a file ingested
+-- after $late_after_file_id are candidates too, whatever their time.
 CREATE OR REPLACE TEMP TABLE audit_scope AS
 SELECT DISTINCT session_id FROM connections
 WHERE ($lookback_start::TIMESTAMPTZ IS NOT NULL OR $until::TIMESTAMPTZ IS NOT NULL)
   AND ($lookback_start::TIMESTAMPTZ IS NULL OR ts >= $lookback_start::TIMESTAMPTZ)
-  AND ($until::TIMESTAMPTZ IS NULL OR ts < $until::TIMESTAMPTZ);
+  AND ($until::TIMESTAMPTZ IS NULL OR ts < $until::TIMESTAMPTZ)
+UNION
+SELECT DISTINCT session_id FROM connections
+WHERE file_id > $late_after_file_id::BIGINT;
 
 CREATE OR REPLACE TEMP TABLE audit_session_facts AS
 WITH keyed AS (
@@ -50,10 +56,12 @@ SELECT session_id,
   arg_min(client_ip, ord) FILTER (WHERE client_ip IS NOT NULL) AS client_ip,
   count(*) AS attempts,
   bool_or(outcome = 'connected') AS connected,
-  ($since::TIMESTAMPTZ IS NULL OR min(ts) >= $since::TIMESTAMPTZ) AS in_window
+  -- late: started before the window, and a record of it arrived after the watermark.
+  coalesce(min(ts) < $since::TIMESTAMPTZ AND bool_or(file_id > $late_after_file_id::BIGINT), false) AS late,
+  ($since::TIMESTAMPTZ IS NULL OR min(ts) >= $since::TIMESTAMPTZ OR late) AS in_window
 FROM keyed
 GROUP BY session_id
-HAVING ($lookback_start::TIMESTAMPTZ IS NULL OR min(ts) >= $lookback_start::TIMESTAMPTZ)
+HAVING ($lookback_start::TIMESTAMPTZ IS NULL OR min(ts) >= $lookback_start::TIMESTAMPTZ OR late)
    AND ($until::TIMESTAMPTZ IS NULL OR min(ts) < $until::TIMESTAMPTZ);
 
 CREATE OR REPLACE TEMP TABLE geo_lookup AS

@@ -55,5 +55,6 @@ LEFT JOIN policy_datacenters d ON d.dc_id = c.dc_id
 LEFT JOIN policy_routing r ON r.client_region = s.client_region AND r.dc_id = c.dc_id
 LEFT JOIN closed x ON x.client_region = s.client_region AND x.dc_region = d.region
 -- Exact, and lets the scan skip older row groups by their ts statistics: no attempt of a
--- session precedes its start, and every derived session starts at or after the lookback.
-WHERE $lookback_start::TIMESTAMPTZ IS NULL OR c.ts >= $lookback_start::TIMESTAMPTZ;
+-- session precedes its start, and every derived session starts at or after $scan_start
+-- (the lookback, or the earliest late session: scan-start.sql).
+WHERE $scan_start::TIMESTAMPTZ IS NULL OR c.ts >= $scan_start::TIMESTAMPTZ;

@@ -14,6 +14,8 @@
 --   returned, flagged or not, with its never-connected (failure) count, and the
 --   suppression (rule fallback-rate, matching client_region, `until` after the window
 --   start; one with an account or datacenter matcher never matches a window).
+--   Windows are those of the audit window itself: a nightly run's late sessions
+--   (docs/nightly.md) count only in baselines.
 -- parameters: $window_ms, $max_rate, $min_sessions, $baseline_days
 WITH last_connected AS (
   SELECT session_id, arg_max(eff_tier, ord) AS last_connected_tier
@@ -22,7 +24,8 @@ WITH last_connected AS (
   GROUP BY session_id
 ),
 per_session AS (
-  SELECT s.session_id, s.client_region, s.in_window, s.connected,
+  -- Late sessions (nightly) belong to a window audited before: they count in baselines only.
+  SELECT s.session_id, s.client_region, s.in_window AND NOT s.late AS in_window, s.connected,
     time_bucket(to_milliseconds($window_ms::BIGINT), s.session_start) AS window_start,
     l.last_connected_tier
   FROM audit_sessions s

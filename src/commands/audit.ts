@@ -1,13 +1,11 @@
 import { auditWindow, parseTime } from '../detect/window.js';
-import { exitCodeFor, type FailOn } from '../detect/verdict.js';
-import { ExitCode } from '../errors.js';
+import type { FailOn } from '../detect/verdict.js';
+import type { ExitCode } from '../errors.js';
 import type { FormatChoice } from '../ingest/discover.js';
 import type { ColumnMapping } from '../ingest/mapping.js';
 import type { Io } from '../io.js';
 import { runPipeline } from '../pipeline.js';
-import { formatTerminalSummary } from '../report/terminal.js';
-import { displayPath } from '../ingest/discover.js';
-import { formatIngestSummary } from './ingest.js';
+import { reportRun } from './run-output.js';
 
 export interface AuditCommandOptions {
   policy: string;
@@ -31,6 +29,7 @@ export async function auditCommand(options: AuditCommandOptions, io: Io): Promis
   const window = auditWindow(options, now);
   const result = await runPipeline(
     {
+      kind: 'audit',
       policyFile: options.policy,
       db: options.db,
       logs: options.logs ?? null,
@@ -45,8 +44,5 @@ export async function auditCommand(options: AuditCommandOptions, io: Io): Promis
     },
     io,
   );
-  if (result.ingest) io.stderr(formatIngestSummary(result.ingest, result.skipped) + '\n');
-  io.stdout(formatTerminalSummary(result.report, result.runFolder === null ? null : displayPath(io.cwd, result.runFolder)));
-  if (result.ingest && result.ingest.failed > 0) return ExitCode.userError;
-  return exitCodeFor(result.report, options.failOn);
+  return reportRun(result, options.failOn, io, options.db);
 }

@@ -1,4 +1,4 @@
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ExitCode, UserError } from '../errors.js';
@@ -9,12 +9,18 @@ export interface SampleCommandOptions {
   out: string;
   sessions: number;
   seed: number;
+  /** Write into a folder that is not empty, replacing files of the same names. */
+  force: boolean;
 }
 
-/** Writes the sample logs, policy and README into `out`, overwriting files of the same names and leaving others alone. */
+/** Writes the sample logs, policy and README into `out`: a new or empty folder, or with --force any folder (files of the same names are replaced, others left alone). */
 export async function sampleCommand(options: SampleCommandOptions, io: Io): Promise<ExitCode> {
   const outDir = path.resolve(io.cwd, options.out);
   if (existsSync(outDir) && !statSync(outDir).isDirectory()) throw new UserError(`--out ${options.out} is a file; name a folder for the sample`);
+  if (!options.force && existsSync(outDir) && readdirSync(outDir).length > 0) {
+    // A policy.yaml someone edited would be replaced without a word.
+    throw new UserError(`--out ${options.out} is not empty; name a new or empty folder, or add --force to replace the sample's files in it`);
+  }
   const sample = generateSample({ sessions: options.sessions, seed: options.seed });
   const width = Math.max(...sample.files.map((file) => file.path.length));
   for (const file of sample.files) {

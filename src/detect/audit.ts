@@ -21,6 +21,7 @@ import type {
   Incident,
   IngestAccounting,
   IpResolution,
+  LateSession,
   PolicyFinding,
   RegionCoverage,
   SessionFinding,
@@ -48,6 +49,8 @@ export interface AuditOptions {
   databaseLabel: string;
   /** The geo database for client_ip lookups; absent or null: none (sessions without a declared country stay unknown). */
   geo?: GeoSource | null;
+  /** nightly: audit sessions with a record in a file ingested after this one, whatever their start (docs/nightly.md). */
+  lateAfterFileId?: number | null;
 }
 
 export async function runAudit(db: Database, options: AuditOptions): Promise<AuditReport> {
@@ -55,7 +58,8 @@ export async function runAudit(db: Database, options: AuditOptions): Promise<Aud
   await prepareStore(db);
   await loadPolicyTables(db, policy);
   const lookbackStart = options.window.since === null ? null : new Date(Date.parse(options.window.since) - BASELINE_DAYS * 86_400_000).toISOString();
-  await deriveSessions(db, { since: options.window.since, until: options.window.until, lookbackStart }, options.geo ?? null);
+  const lateAfterFileId = options.lateAfterFileId ?? null;
+  await deriveSessions(db, { since: options.window.since, until: options.window.until, lookbackStart, lateAfterFileId }, options.geo ?? null);
 
   const params = {
     primary_timeout_ms: policy.fallback.primaryTimeoutMs,
@@ -78,11 +82,7 @@ export async function runAudit(db: Database, options: AuditOptions): Promise<Aud
     const rows = await runDetection(detection, () => db.all(detection.sql, pick(params, detection.parameters)));
     windows.push(...rows.map(toFallbackWindow));
   }
-  const policyFindings: PolicyFinding[] = [];
-  for (const detection of detectionsOfKind('policy')) {
-    const rows = await runDetection(detection, () => db.all(detection.sql, pick(params, detection.parameters)));
-    policyFindings.push(...rows.map(toPolicyFinding));
-  }
+  const policyFindings = await runPolicyDetections(db, params);
   const coverage = (await db.all(loadQuery('audit/coverage.sql'))).map(
     (r): RegionCoverage => ({
       clientRegion: r.client_region as string,
@@ -102,15 +102,23 @@ export async function runAudit(db: Database, options: AuditOptions): Promise<Aud
   );
   const ingest = await db.one(loadQuery('audit/ingest-totals.sql'));
   const window = await effectiveWindow(db, options.window);
+  const lateSessions =
+    lateAfterFileId === null
+      ? []
+      : (await db.all(loadQuery('audit/late-sessions.sql'), { late_after_file_id: lateAfterFileId })).map(
+          (r): LateSession => ({ sessionId: r.session_id as string, sessionStart: r.session_start as string, files: r.files as string[] }),
+        );
   // Sessions and attempts are done with: their memory goes back before the findings, which
   // grow with the logs, are read into JavaScript (docs/performance.md, Memory).
   await db.runScript(loadQuery('audit/release-sessions.sql'));
-  const findings = (await db.all(loadQuery('audit/finding-rows.sql'))).map(toSessionFinding);
+  const findings = markSharedSessions((await db.all(loadQuery('audit/finding-rows.sql'))).map(toSessionFinding));
 
-  const incidents = (await db.all(loadQuery('audit/incident-rows.sql'))).map((row) => {
-    const base = toIncident(row, policy.datacenters);
-    return { ...base, ...explainIncident(base, { policy, policyFindings, windows }) };
-  });
+  const incidents = distinctTitles(
+    (await db.all(loadQuery('audit/incident-rows.sql'))).map((row) => {
+      const base = toIncident(row, policy.datacenters);
+      return { ...base, ...explainIncident(base, { policy, policyFindings, windows }), firstReportedAt: options.now.toISOString() };
+    }),
+  );
   await db.runScript(loadQuery('audit/release-findings.sql'));
   const flaggedWindows = windows.filter((w) => w.flags.length > 0 && w.suppression === null).length;
   const highest = highestSeverity([
@@ -131,13 +139,17 @@ export async function runAudit(db: Database, options: AuditOptions): Promise<Aud
       database: options.databaseLabel,
       toolVersion: TOOL_VERSION,
       previousRunId: null,
+      lateAfterFileId,
       geo: describeGeo(options.geo ?? null),
     },
     verdict: {
       status: highest === null ? 'clean' : 'findings',
       newIncidents: incidents.length,
       ongoingIncidents: 0,
+      reopenedIncidents: 0,
       resolvedIncidents: 0,
+      incidentSessions: new Set(incidents.flatMap((i) => i.sessionIds)).size,
+      inputProblems: 0,
       flaggedFallbackWindows: flaggedWindows,
       policyFindings: policyFindings.length,
       suppressedFindings: findings.filter((f) => f.status === 'suppressed').length,
@@ -152,6 +164,8 @@ export async function runAudit(db: Database, options: AuditOptions): Promise<Aud
     coverage,
     countryMismatches,
     ipResolution,
+    inputProblems: [],
+    lateSessions,
     ingest: {
       files: ingest.files as number,
       linesRead: ingest.lines_read as number,
@@ -166,15 +180,57 @@ export async function runAudit(db: Database, options: AuditOptions): Promise<Aud
       minSessions: policy.fallback.minSessions,
       primaryTimeoutMs: policy.fallback.primaryTimeoutMs,
       incidentGapMs: policy.incidentGapMs,
+      quietPeriodMs: policy.quietPeriodMs,
     },
   };
 }
 
-/** New before ongoing, then severity (highest first), then sessions (most first), then last seen (newest first), then id. */
+/**
+ * Titles name the group, so two incidents of one group (split by incident_gap) would
+ * share one: each then says when it began, and the id settles what is still alike.
+ */
+function distinctTitles(incidents: Incident[]): Incident[] {
+  const count = (titles: string[], title: string) => titles.filter((t) => t === title).length;
+  const first = incidents.map((i) => i.title);
+  const dated = incidents.map((i, k) => (count(first, first[k]!) > 1 ? `${i.title}, from ${i.firstSeen.slice(0, 16).replace('T', ' ')} UTC` : i.title));
+  return incidents.map((i, k) => ({ ...i, title: count(dated, dated[k]!) > 1 ? `${dated[k]} (${i.id})` : dated[k]! }));
+}
+
+/** Fills each finding's otherIncidentIds: the incidents other than its own that its session is in. */
+export function markSharedSessions(findings: SessionFinding[]): SessionFinding[] {
+  const bySession = new Map<string, Set<string>>();
+  for (const f of findings) {
+    if (f.incidentId === null) continue;
+    const ids = bySession.get(f.sessionId) ?? new Set<string>();
+    ids.add(f.incidentId);
+    bySession.set(f.sessionId, ids);
+  }
+  return findings.map((f) => ({
+    ...f,
+    otherIncidentIds: [...(bySession.get(f.sessionId) ?? [])].filter((id) => id !== f.incidentId).sort(),
+  }));
+}
+
+const DIFF_ORDER = ['new', 'reopened', 'ongoing'] as const;
+
+/**
+ * The findings of the policy alone (kind `policy`: a fenced datacenter on a whitelist, an
+ * expired suppression), over the policy tables already loaded; `policy check` runs them too.
+ */
+export async function runPolicyDetections(db: Database, params: Record<string, string | number>): Promise<PolicyFinding[]> {
+  const findings: PolicyFinding[] = [];
+  for (const detection of detectionsOfKind('policy')) {
+    const rows = await runDetection(detection, () => db.all(detection.sql, pick(params, detection.parameters)));
+    findings.push(...rows.map(toPolicyFinding));
+  }
+  return findings;
+}
+
+/** New, then reopened, then ongoing; then severity (highest first), then sessions (most first), then last seen (newest first), then id. */
 export function sortIncidents(incidents: Incident[]): Incident[] {
   return [...incidents].sort(
     (a, b) =>
-      (a.diffStatus === b.diffStatus ? 0 : a.diffStatus === 'new' ? -1 : 1) ||
+      DIFF_ORDER.indexOf(a.diffStatus) - DIFF_ORDER.indexOf(b.diffStatus) ||
       severityRank(b.severity) - severityRank(a.severity) ||
       b.sessionCount - a.sessionCount ||
       (a.lastSeen < b.lastSeen ? 1 : a.lastSeen > b.lastSeen ? -1 : 0) ||
@@ -243,6 +299,7 @@ function toSessionFinding(r: Row): SessionFinding {
       traffic: r.evidence_traffic as string | null,
     },
     suppression: toSuppressionRef(r),
+    otherIncidentIds: [],
   };
 }
 
@@ -310,5 +367,6 @@ function toIncident(r: Row, catalog: LoadedPolicy['policy']['datacenters']): Inc
     cause: '',
     action: '',
     diffStatus: 'new',
+    firstReportedAt: '',
   };
 }

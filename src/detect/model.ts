@@ -73,9 +73,15 @@ export interface SessionFinding {
   detail: string;
   evidence: Evidence;
   suppression: SuppressionRef | null;
+  /** The other incidents this session is in (by another rule or datacenter region), sorted; empty for most. */
+  otherIncidentIds: string[];
 }
 
-export type DiffStatus = 'new' | 'ongoing';
+/**
+ * From the incident ledger (docs/nightly.md): new (never reported before), ongoing (reported
+ * before and still open), reopened (reported before, resolved since, and found again).
+ */
+export type DiffStatus = 'new' | 'ongoing' | 'reopened';
 
 export interface FallbackPeak {
   windowStart: string;
@@ -116,6 +122,8 @@ export interface Incident {
   cause: string;
   action: string;
   diffStatus: DiffStatus;
+  /** When a run first reported it (its generatedAt), from the ledger; this run's own time when new. */
+  firstReportedAt: string;
 }
 
 /** A finding from the policy alone (no logs), e.g. a fenced datacenter on a whitelist. */
@@ -200,6 +208,9 @@ export interface IngestAccounting {
   rejected: number;
 }
 
+/** Why the ledger closed an incident (docs/detections.md, Resolution). */
+export type Resolution = 'cause-removed' | 'quiet-period' | 'no-longer-found';
+
 export interface ResolvedIncident {
   id: string;
   rule: string;
@@ -210,6 +221,32 @@ export interface ResolvedIncident {
   firstSeen: string;
   lastSeen: string;
   sessionCount: number;
+  resolution: Resolution;
+  /** One sentence: what shows the cause is gone. */
+  reason: string;
+  firstReportedAt: string;
+}
+
+/**
+ * An input the run could not audit in full: a file that failed to load, a file whose
+ * every line was rejected, or no session at all in the audited window. Any of them
+ * makes the verdict `incomplete`.
+ */
+export interface InputProblem {
+  kind: 'failed' | 'all-rejected' | 'no-data';
+  /** The file as named on the command line; null for `no-data`. */
+  file: string | null;
+  reason: string;
+  linesRead: number;
+  rejected: number;
+}
+
+/** A session audited by arrival: it started before the window, and a record of it arrived since the last nightly run. */
+export interface LateSession {
+  sessionId: string;
+  sessionStart: string;
+  /** The files, ingested since that run, that hold its records; sorted. */
+  files: string[];
 }
 
 export interface RunMetadata {
@@ -224,15 +261,25 @@ export interface RunMetadata {
   database: string;
   toolVersion: string;
   previousRunId: string | null;
+  /**
+   * nightly only: sessions with a record in a file ingested after this file id were
+   * audited whatever their start (the watermark of the last nightly run); null otherwise.
+   */
+  lateAfterFileId: number | null;
   /** The geo database that resolved client_ip, with its version and licence; null when the run used none (--no-geo). */
   geo: GeoDatabase | null;
 }
 
 export interface Verdict {
-  status: 'clean' | 'findings';
+  /** `incomplete` whenever an input problem exists, whatever else was found: such a run never reads clean. */
+  status: 'clean' | 'findings' | 'incomplete';
   newIncidents: number;
   ongoingIncidents: number;
+  reopenedIncidents: number;
   resolvedIncidents: number;
+  /** Distinct sessions over all incidents: one session can be in several. */
+  incidentSessions: number;
+  inputProblems: number;
   flaggedFallbackWindows: number;
   policyFindings: number;
   suppressedFindings: number;
@@ -257,10 +304,14 @@ export interface AuditReport {
   /** Active country-mismatch findings per (declared, resolved) pair. */
   countryMismatches: CountryMismatch[];
   ipResolution: IpResolution[];
+  /** Files that failed or were wholly rejected in this run's ingest, and a window without data. */
+  inputProblems: InputProblem[];
+  /** Sessions before the window audited because their records arrived late (nightly); sorted by start, then id. */
+  lateSessions: LateSession[];
   /** Totals over everything in the database, and over the sessions in the window. */
   ingest: IngestAccounting;
   /** The policy's datacenter catalog, for the "where" of each incident. */
   datacenters: Datacenter[];
   /** Settings the reports quote. */
-  settings: { maxRate: number; windowMs: number; minSessions: number; primaryTimeoutMs: number; incidentGapMs: number };
+  settings: { maxRate: number; windowMs: number; minSessions: number; primaryTimeoutMs: number; incidentGapMs: number; quietPeriodMs: number };
 }

@@ -17,10 +17,18 @@ export interface SessionWindow {
   until: string | null;
   /** Sessions from here to `since` are derived too, for the fallback baseline only. */
   lookbackStart: string | null;
+  /** nightly: sessions with a record in a later file are audited whatever their start; null: none. */
+  lateAfterFileId: number | null;
 }
 
 export async function deriveSessions(db: Database, window: SessionWindow, geo: GeoSource | null): Promise<void> {
-  await db.runScript(loadQuery('audit/session-facts.sql'), { since: window.since, until: window.until, lookback_start: window.lookbackStart });
+  await db.runScript(loadQuery('audit/session-facts.sql'), {
+    since: window.since,
+    until: window.until,
+    lookback_start: window.lookbackStart,
+    late_after_file_id: window.lateAfterFileId,
+  });
   await lookUp(db, geo);
-  await db.runScript(loadQuery('audit/sessions.sql'), { lookback_start: window.lookbackStart });
+  const { scan_start } = await db.one<{ scan_start: string | null }>(loadQuery('audit/scan-start.sql'), { lookback_start: window.lookbackStart });
+  await db.runScript(loadQuery('audit/sessions.sql'), { scan_start });
 }

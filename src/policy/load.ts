@@ -37,12 +37,13 @@ export const SESSION_ONLY_REGIONS = ['unknown', 'unmapped'] as const;
 
 const DEFAULT_FALLBACK: FallbackSettings = { primaryTimeoutMs: 5500, maxRate: 0.05, windowMs: 3_600_000, minSessions: 20 };
 const DEFAULT_INCIDENT_GAP_MS = 1_800_000;
+const DEFAULT_QUIET_PERIOD_MS = 7 * 86_400_000;
 const DAY_MS = 86_400_000;
 /** Values that aliases may add to the document in all: ample for reuse, fatal to a "billion laughs" document. */
 const ALIAS_EXPANSION_LIMIT = 10_000;
 const DURATION_EXAMPLES = 'e.g. 90s, 30m, 1h, 1h30m, 1d, 2w';
 
-const TOP_KEYS = ['version', 'regions', 'datacenters', 'routing', 'fences', 'accounts', 'fallback', 'incident_gap', 'suppressions'];
+const TOP_KEYS = ['version', 'regions', 'datacenters', 'routing', 'fences', 'accounts', 'fallback', 'incident_gap', 'quiet_period', 'suppressions'];
 const DATACENTER_KEYS = ['id', 'country', 'operator', 'region'];
 const ROUTING_KEYS = ['primary', 'secondary'];
 const FENCE_KEYS = ['id', 'datacenter_regions', 'client_regions'];
@@ -343,6 +344,7 @@ function readPolicy(r: PolicyReader, root: Located): Policy | null {
     accounts: readAccounts(r, top.optional('accounts'), references),
     fallback: readFallback(r, top.optional('fallback')),
     incidentGapMs: r.duration(top.optional('incident_gap')) ?? DEFAULT_INCIDENT_GAP_MS,
+    quietPeriodMs: r.duration(top.optional('quiet_period')) ?? DEFAULT_QUIET_PERIOD_MS,
     suppressions: readSuppressions(r, top.optional('suppressions'), references),
   };
 }

@@ -58,6 +58,8 @@ export interface Policy {
   accounts: AccountSelection[];
   fallback: FallbackSettings;
   incidentGapMs: number;
+  /** An open incident with no finding for this long after its last session is resolved (docs/detections.md). */
+  quietPeriodMs: number;
   suppressions: Suppression[];
 }
 

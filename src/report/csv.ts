@@ -1,7 +1,7 @@
 /**
  * affected-sessions.csv: one row per session finding, active and suppressed,
- * for scripts and for the list handed to legal. The first thirteen columns are
- * a contract (docs/report-format.md); new columns are only ever appended.
+ * for scripts and for the list handed to legal. The columns are a contract
+ * (docs/report-format.md); new columns are only ever appended.
  *
  * Records come from csvRecord: RFC 4180 quoting, CRLF line ends, and a leading
  * `'` on any cell that a spreadsheet would take for a formula (OWASP CSV
@@ -9,6 +9,7 @@
  * value exactly by removing one leading `'` from any cell that starts with one.
  */
 import type { AuditReport, SessionFinding } from '../detect/model.js';
+import type { RunReject } from '../ingest/run-inputs.js';
 import { csvRecord } from './csv-cell.js';
 
 type IncidentSeverity = (incidentId: string | null) => string;
@@ -16,7 +17,8 @@ type IncidentSeverity = (incidentId: string | null) => string;
 const COLUMNS: [name: string, value: (finding: SessionFinding, incidentSeverity: IncidentSeverity) => string][] = [
   ['incident_id', (finding) => finding.incidentId ?? ''],
   ['rule', (finding) => finding.rule],
-  ['severity', (finding) => finding.severity],
+  // The finding's own severity; the incident's, which can be higher, is incident_severity.
+  ['finding_severity', (finding) => finding.severity],
   ['status', (finding) => finding.status],
   ['session_id', (finding) => finding.sessionId],
   ['account_id', (finding) => finding.accountId ?? ''],
@@ -36,10 +38,12 @@ const COLUMNS: [name: string, value: (finding: SessionFinding, incidentSeverity:
   ['evidence_tier', (finding) => finding.evidence.tier],
   ['suppression_reason', (finding) => finding.suppression?.reason ?? ''],
   ['suppression_until', (finding) => finding.suppression?.until ?? ''],
-  // The row's severity is the session's; filtering on the incident's finds every session of a critical incident.
+  // Filtering on the incident's severity finds every session of a critical incident.
   ['incident_severity', (finding, incidentSeverity) => incidentSeverity(finding.incidentId)],
   // Where client_country came from: the logs (declared), the geo lookup of client_ip (ip), or empty.
   ['client_country_source', (finding) => finding.countrySource ?? ''],
+  // A session in several incidents has one row per finding; this names the others, so none is counted twice unsaid.
+  ['also_in_incidents', (finding) => finding.otherIncidentIds.join(';')],
 ];
 
 export const CSV_COLUMNS: readonly string[] = COLUMNS.map(([name]) => name);
@@ -49,6 +53,22 @@ export function renderAffectedSessionsCsv(report: AuditReport): string {
   const incidentSeverity: IncidentSeverity = (id) => (id === null ? '' : (severities.get(id) ?? ''));
   const rows = [...report.findings].sort(compareFindings).map((finding) => COLUMNS.map(([, value]) => value(finding, incidentSeverity)));
   return [CSV_COLUMNS, ...rows].map((cells) => csvRecord(cells)).join('');
+}
+
+const INPUT_PROBLEM_COLUMNS = ['kind', 'file', 'reason', 'lines_read', 'rejected'];
+
+/** input-problems.csv: what makes the verdict incomplete, one row per problem (header only when none). */
+export function renderInputProblemsCsv(report: AuditReport): string {
+  const rows = report.inputProblems.map((p) => [p.kind, p.file ?? '', p.reason, String(p.linesRead), String(p.rejected)]);
+  return [INPUT_PROBLEM_COLUMNS, ...rows].map((cells) => csvRecord(cells)).join('');
+}
+
+const REJECT_COLUMNS = ['file', 'line', 'reason', 'raw_bytes', 'raw'];
+
+/** rejects.csv: the rejected lines of the files the run read; raw is the line, or its first 4 KiB when longer. */
+export function renderRejectsCsv(rejects: readonly RunReject[]): string {
+  const rows = rejects.map((r) => [r.path, String(r.line_no), r.reason, String(r.raw_bytes), r.raw ?? '']);
+  return [REJECT_COLUMNS, ...rows].map((cells) => csvRecord(cells)).join('');
 }
 
 /** By session start, rule, session id; strings in code-unit order, never locale order, so that every machine sorts alike. */

@@ -22,8 +22,14 @@ import {
   geoDatabaseText,
   incidentWhen,
   ingestBalanceText,
+  firstReportedText,
+  inputProblemText,
   ipStatusText,
   isActivelyFlagged,
+  lateSessionsByFile,
+  resolutionText,
+  sharedSessions,
+  sharedSessionsText,
   isFlagged,
   isRated,
   percentOrDash,
@@ -90,6 +96,8 @@ export function renderHtml(report: AuditReport): string {
 <body>
 <main>
 ${header(report)}
+${inputProblemsSection(report)}
+${lateSessionsSection(report)}
 ${timelineSection(report)}
 ${incidentsSection(report)}
 ${resolvedSection(report)}
@@ -109,7 +117,8 @@ ${ingestSection(report)}
 
 function header(report: AuditReport): Html {
   const verdict = verdictText(report.verdict);
-  const tone = report.verdict.status === 'clean' ? 'clean' : `sev-${verdict.highestSeverity ?? 'low'}`;
+  const tone =
+    report.verdict.status === 'incomplete' ? 'incomplete' : report.verdict.status === 'clean' ? 'clean' : `sev-${verdict.highestSeverity ?? 'low'}`;
   const highest =
     verdict.highestSeverity === null ? html`` : html`<span class="highest">highest severity ${badge(verdict.highestSeverity)}</span>`;
   const also = verdict.alsoNoted.length === 0 ? html`` : html`<p class="also">Also in this run: ${verdict.alsoNoted.join(', ')}.</p>`;
@@ -117,8 +126,11 @@ function header(report: AuditReport): Html {
   const urgent = urgentLines.length === 0 ? html`` : html`<div class="urgent"><p class="urgent-title">Most urgent</p><ul>${urgentLines.map((line) => html`<li>${line}</li>`)}</ul></div>`;
   const counts = report.verdict;
   const cards: [string, number][] = [
+    ['Input problems', counts.inputProblems],
     ['New incidents', counts.newIncidents],
+    ['Reopened incidents', counts.reopenedIncidents],
     ['Ongoing incidents', counts.ongoingIncidents],
+    ['Distinct sessions in incidents', counts.incidentSessions],
     ['Resolved incidents', counts.resolvedIncidents],
     ['Flagged fallback windows', counts.flaggedFallbackWindows],
     ['Policy findings', counts.policyFindings],
@@ -136,7 +148,7 @@ function header(report: AuditReport): Html {
 <dt>Policy</dt><dd>${run.policyFile} <span class="mono muted">sha256 ${run.policySha256}</span></dd>
 <dt>Database</dt><dd>${run.database}</dd>
 <dt>Geo database</dt><dd>${geoDatabaseText(run)}</dd>
-<dt>Compared with run</dt><dd>${run.previousRunId ?? 'none (no earlier run of this policy, so every incident is new)'}</dd>
+<dt>Previous run</dt><dd>${run.previousRunId ?? 'none: the first run of this policy on this database'} <span class="muted">(statuses come from the incident ledger)</span></dd>
 </dl>
 </header>`;
 }
@@ -156,11 +168,11 @@ function incidentsSection(report: AuditReport): Html {
     return html`<section id="incidents"><h2>Incidents</h2><p>No incidents: no active session finding in the audit window.</p></section>`;
   }
   return html`<section id="incidents"><h2>Incidents (${report.incidents.length})</h2>
-${report.incidents.map((incident, index) => incidentArticle(incident, index + 1))}
+${report.incidents.map((incident, index) => incidentArticle(report, incident, index + 1))}
 </section>`;
 }
 
-function incidentArticle(incident: Incident, position: number): Html {
+function incidentArticle(report: AuditReport, incident: Incident, position: number): Html {
   const accounts =
     incident.accounts.length === 0 ? html`no account` : html`${plural(incident.accounts.length, 'account')} (${listWithMore(incident.accounts, true)})`;
   const countries = incident.clientCountries.length === 0 ? html`unknown` : listWithMore(incident.clientCountries, false);
@@ -170,6 +182,7 @@ function incidentArticle(incident: Incident, position: number): Html {
       : html` <span class="muted">no key exchange</span>`;
   const peak = fallbackPeakText(incident);
   const causes = incident.causeFindingIds.length === 0 ? html`none` : listWithMore(incident.causeFindingIds, true);
+  const shared = sharedSessionsText(sharedSessions(report, incident));
   return html`<article class="incident sev-${incident.severity}">
 <h3><span class="position">${position}.</span> <span class="badge diff-${incident.diffStatus}">${incident.diffStatus}</span> ${badge(incident.severity)} ${incident.title}</h3>
 <p class="what">${whatHappened(incident)}</p>
@@ -182,18 +195,19 @@ ${peak === null ? html`` : html`<dt>Fallback</dt><dd>${peak}</dd>`}
 <dt>Probable cause</dt><dd>${incident.cause}</dd>
 <dt>What to do</dt><dd class="action">${incident.action}</dd>
 <dt>Sessions</dt><dd>${listWithMore(incident.sessionIds, true)} <span class="muted">(all in affected-sessions.csv under this incident id)</span></dd>
+${shared === null ? html`` : html`<dt>Shared sessions</dt><dd>${shared}</dd>`}
 <dt>Incident id</dt><dd><span class="mono">${incident.id}</span>; cause findings: ${causes}</dd>
+<dt>First reported</dt><dd>${firstReportedText(incident, report.run.generatedAt)}</dd>
 </dl>
 </article>`;
 }
 
 function resolvedSection(report: AuditReport): Html {
   if (report.resolvedIncidents.length === 0) return html`<section id="resolved"><h2>Resolved incidents</h2><p>None.</p></section>`;
-  const previous = report.run.previousRunId === null ? 'the previous run' : `run ${report.run.previousRunId}`;
   return html`<section id="resolved"><h2>Resolved incidents</h2>
-<p>Incidents that ${previous} reported within this run's window and that this run no longer finds.</p>
+<p>Incidents the ledger held open that this run closes: their cause is gone from the policy, nothing continued them for the quiet period (${formatDuration(report.settings.quietPeriodMs)}), or this run audited their whole span and no longer finds them.</p>
 ${table(
-  [id('Incident'), 'Severity when open', 'Rule', 'Client region', 'Datacenter region', time('First seen'), time('Last seen'), numeric('Sessions')],
+  [id('Incident'), 'Severity when open', 'Rule', 'Client region', 'Datacenter region', time('First seen'), time('Last seen'), numeric('Sessions'), 'Why resolved'],
   report.resolvedIncidents.map((incident) => [
     incident.id,
     badge(incident.severity),
@@ -203,8 +217,32 @@ ${table(
     formatUtc(incident.firstSeen),
     formatUtc(incident.lastSeen),
     incident.sessionCount,
+    resolutionText(incident),
   ]),
 )}
+</section>`;
+}
+
+function inputProblemsSection(report: AuditReport): Html {
+  if (report.inputProblems.length === 0) return html``;
+  return html`<section id="input-problems" class="problems"><h2>Input problems (${report.inputProblems.length})</h2>
+<p>Files this run read that failed to load or loaded nothing, and a window without data: the verdict is incomplete until they are fixed. The rejected lines of the files this run read are in rejects.csv beside this report.</p>
+${table(
+  ['Kind', 'File', 'Problem'],
+  report.inputProblems.map((problem) => [problem.kind, problem.file ?? '—', inputProblemText(problem)]),
+)}
+</section>`;
+}
+
+function lateSessionsSection(report: AuditReport): Html {
+  if (report.lateSessions.length === 0) return html``;
+  return html`<section id="late-arrivals"><h2>Late arrivals (${report.lateSessions.length})</h2>
+<p>Sessions that started before the audit window but have a record in a file ingested since the last nightly run (files after id ${String(report.run.lateAfterFileId)}): audited here, so late logs are never skipped.</p>
+${table(
+  ['File', numeric('Late sessions'), time('Earliest start'), time('Latest start')],
+  lateSessionsByFile(report).map((file) => [file.file, file.sessions, formatUtc(file.earliest), formatUtc(file.latest)]),
+)}
+<p>Sessions: ${listWithMore(report.lateSessions.map((session) => session.sessionId), true)}</p>
 </section>`;
 }
 
@@ -639,6 +677,8 @@ p { margin: 0 0 10px; }
 .mono { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, "Liberation Mono", monospace; font-size: 0.92em; }
 .verdict { background: #fff; border: 1px solid var(--line); border-left: 6px solid var(--low); border-radius: 10px; padding: 14px 20px; margin-bottom: 16px; }
 .verdict.clean { border-left-color: #15803d; }
+.verdict.incomplete { border-left-color: var(--critical); background: #fff7ed; }
+.problems td { vertical-align: top; }
 .verdict.sev-critical { border-left-color: var(--critical); }
 .verdict.sev-high { border-left-color: var(--high); }
 .verdict.sev-medium { border-left-color: var(--medium); }
@@ -664,6 +704,7 @@ section { background: #fff; border: 1px solid var(--line); border-radius: 10px; 
 .badge.sev-high { background: var(--high); }
 .badge.sev-medium { background: var(--medium); }
 .badge.diff-new { background: #1d4ed8; }
+.badge.diff-reopened { background: #7c3aed; }
 .badge.diff-ongoing { background: #fff; color: #334155; box-shadow: inset 0 0 0 1px #94a3b8; }
 .incident { border: 1px solid var(--line); border-left: 5px solid var(--low); border-radius: 8px; padding: 14px 18px; margin: 14px 0 0; }
 .incident.sev-critical { border-left-color: var(--critical); }

@@ -15,7 +15,9 @@ import type {
   FallbackPeak,
   FallbackWindow,
   Incident,
+  InputProblem,
   IpResolution,
+  LateSession,
   PolicyFinding,
   RegionCoverage,
   ResolvedIncident,
@@ -39,6 +41,7 @@ export function renderFindingsJson(report: AuditReport): string {
       minSessions: report.settings.minSessions,
       primaryTimeoutMs: report.settings.primaryTimeoutMs,
       incidentGapMs: report.settings.incidentGapMs,
+      quietPeriodMs: report.settings.quietPeriodMs,
     } satisfies AuditReport['settings'],
     incidents: report.incidents.map(incident),
     resolvedIncidents: report.resolvedIncidents.map(resolvedIncident),
@@ -48,6 +51,8 @@ export function renderFindingsJson(report: AuditReport): string {
     coverage: report.coverage.map(coverage),
     countryMismatches: report.countryMismatches.map(countryMismatch),
     ipResolution: report.ipResolution.map(ipResolution),
+    inputProblems: report.inputProblems.map(inputProblem),
+    lateSessions: report.lateSessions.map(lateSession),
     ingest: {
       files: report.ingest.files,
       linesRead: report.ingest.linesRead,
@@ -71,6 +76,7 @@ function run(value: RunMetadata): RunMetadata {
     database: value.database,
     toolVersion: value.toolVersion,
     previousRunId: value.previousRunId,
+    lateAfterFileId: value.lateAfterFileId,
     geo: value.geo === null ? null : { source: value.geo.source, version: value.geo.version, licence: value.geo.licence },
   };
 }
@@ -80,7 +86,10 @@ function verdict(value: Verdict): Verdict {
     status: value.status,
     newIncidents: value.newIncidents,
     ongoingIncidents: value.ongoingIncidents,
+    reopenedIncidents: value.reopenedIncidents,
     resolvedIncidents: value.resolvedIncidents,
+    incidentSessions: value.incidentSessions,
+    inputProblems: value.inputProblems,
     flaggedFallbackWindows: value.flaggedFallbackWindows,
     policyFindings: value.policyFindings,
     suppressedFindings: value.suppressedFindings,
@@ -113,6 +122,7 @@ function incident(value: Incident): Incident {
     fallbackPeak: value.fallbackPeak === null ? null : fallbackPeak(value.fallbackPeak),
     cause: value.cause,
     action: value.action,
+    firstReportedAt: value.firstReportedAt,
   };
 }
 
@@ -130,6 +140,9 @@ function resolvedIncident(value: ResolvedIncident): ResolvedIncident {
     firstSeen: value.firstSeen,
     lastSeen: value.lastSeen,
     sessionCount: value.sessionCount,
+    resolution: value.resolution,
+    reason: value.reason,
+    firstReportedAt: value.firstReportedAt,
   };
 }
 
@@ -153,6 +166,7 @@ function sessionFinding(value: SessionFinding): SessionFinding {
     detail: value.detail,
     evidence: evidence(value.evidence),
     suppression: value.suppression === null ? null : suppression(value.suppression),
+    otherIncidentIds: value.otherIncidentIds,
   };
 }
 
@@ -219,6 +233,14 @@ function countryMismatch(value: CountryMismatch): CountryMismatch {
 
 function ipResolution(value: IpResolution): IpResolution {
   return { status: value.status, sessions: value.sessions, addresses: value.addresses };
+}
+
+function inputProblem(value: InputProblem): InputProblem {
+  return { kind: value.kind, file: value.file, reason: value.reason, linesRead: value.linesRead, rejected: value.rejected };
+}
+
+function lateSession(value: LateSession): LateSession {
+  return { sessionId: value.sessionId, sessionStart: value.sessionStart, files: value.files };
 }
 
 function datacenter(value: Datacenter): Datacenter {

@@ -20,8 +20,14 @@ import {
   geoDatabaseText,
   incidentWhen,
   ingestBalanceText,
+  firstReportedText,
+  inputProblemText,
   ipStatusText,
   isFlagged,
+  lateSessionsByFile,
+  resolutionText,
+  sharedSessions,
+  sharedSessionsText,
   percentOrDash,
   plural,
   regionFallbackSummaries,
@@ -47,6 +53,8 @@ export function escapeMarkdown(value: string): string {
 export function renderMarkdown(report: AuditReport): string {
   const blocks = [
     header(report),
+    inputProblemsSection(report),
+    lateSessionsSection(report),
     incidentsSection(report),
     resolvedSection(report),
     fallbackSection(report),
@@ -56,7 +64,7 @@ export function renderMarkdown(report: AuditReport): string {
     coverageSection(report),
     ingestSection(report),
   ];
-  return `${blocks.join('\n\n')}\n`;
+  return `${blocks.filter((block) => block !== null).join('\n\n')}\n`;
 }
 
 function header(report: AuditReport): string {
@@ -67,10 +75,7 @@ function header(report: AuditReport): string {
   if (urgent.length > 0) lines.push('', '**Most urgent:**', '', ...urgent.map((line) => `- ${escapeMarkdown(line)}`));
   if (verdict.alsoNoted.length > 0) lines.push('', `Also in this run: ${escapeMarkdown(verdict.alsoNoted.join(', '))}.`);
   const run = report.run;
-  const previous =
-    run.previousRunId === null
-      ? 'none (no earlier run of this policy, so every incident is new)'
-      : escapeMarkdown(run.previousRunId);
+  const previous = run.previousRunId === null ? 'none: the first run of this policy on this database' : escapeMarkdown(run.previousRunId);
   lines.push(
     '',
     `- **Audit window:** ${escapeMarkdown(auditWindowText(report))} (a session belongs to the window by its start)`,
@@ -78,18 +83,18 @@ function header(report: AuditReport): string {
     `- **Policy:** ${escapeMarkdown(run.policyFile)} (sha256 ${escapeMarkdown(run.policySha256)})`,
     `- **Database:** ${escapeMarkdown(run.database)}`,
     `- **Geo database:** ${escapeMarkdown(geoDatabaseText(run))}`,
-    `- **Compared with run:** ${previous}`,
+    `- **Previous run:** ${previous} (statuses come from the incident ledger)`,
   );
   return lines.join('\n');
 }
 
 function incidentsSection(report: AuditReport): string {
   if (report.incidents.length === 0) return '## Incidents\n\nNo incidents: no active session finding in the audit window.';
-  const sections = report.incidents.map((incident, index) => incidentSection(incident, index + 1));
+  const sections = report.incidents.map((incident, index) => incidentSection(report, incident, index + 1));
   return [`## Incidents (${report.incidents.length})`, ...sections].join('\n\n');
 }
 
-function incidentSection(incident: Incident, position: number): string {
+function incidentSection(report: AuditReport, incident: Incident, position: number): string {
   const accounts = truncatedList(incident.accounts);
   const accountNames = accounts.shown.map(escapeMarkdown).join(', ') + (accounts.more > 0 ? ` and ${accounts.more} more` : '');
   const accountText = incident.accounts.length === 0 ? 'no account' : `${plural(incident.accounts.length, 'account')} (${accountNames})`;
@@ -104,6 +109,7 @@ function incidentSection(incident: Incident, position: number): string {
     ` (all in affected-sessions.csv under incident_id ${escapeMarkdown(incident.id)})`;
   const causes = incident.causeFindingIds.length === 0 ? 'none' : incident.causeFindingIds.map(escapeMarkdown).join(', ');
   const peak = fallbackPeakText(incident);
+  const shared = sharedSessionsText(sharedSessions(report, incident));
 
   const lines = [
     `### ${position}. ${incident.diffStatus.toUpperCase()} · ${incident.severity} · ${escapeMarkdown(incident.title)}`,
@@ -120,14 +126,17 @@ function incidentSection(incident: Incident, position: number): string {
     `- **Probable cause:** ${escapeMarkdown(incident.cause)}`,
     `- **What to do:** ${escapeMarkdown(incident.action)}`,
     `- **Sessions:** ${sessionText}`,
+  );
+  if (shared !== null) lines.push(`- **Shared sessions:** ${escapeMarkdown(shared)}`);
+  lines.push(
     `- **Incident id:** ${escapeMarkdown(incident.id)}; cause findings: ${causes}`,
+    `- **First reported:** ${escapeMarkdown(firstReportedText(incident, report.run.generatedAt))}`,
   );
   return lines.join('\n');
 }
 
 function resolvedSection(report: AuditReport): string {
   if (report.resolvedIncidents.length === 0) return '## Resolved incidents\n\nNone.';
-  const previous = report.run.previousRunId === null ? 'the previous run' : `run ${escapeMarkdown(report.run.previousRunId)}`;
   const rows = report.resolvedIncidents.map((incident) => [
     escapeMarkdown(incident.id),
     incident.severity,
@@ -137,13 +146,50 @@ function resolvedSection(report: AuditReport): string {
     formatUtc(incident.firstSeen),
     formatUtc(incident.lastSeen),
     String(incident.sessionCount),
+    escapeMarkdown(resolutionText(incident)),
   ]);
   return [
     '## Resolved incidents',
     '',
-    `Incidents that ${previous} reported within this run's window and that this run no longer finds.`,
+    `Incidents the ledger held open that this run closes: their cause is gone from the policy, nothing continued them for the quiet period (${formatDuration(report.settings.quietPeriodMs)}), or this run audited their whole span and no longer finds them.`,
     '',
-    markdownTable(['Incident', 'Severity when open', 'Rule', 'Client region', 'Datacenter region', 'First seen', 'Last seen', 'Sessions'], rows, [7]),
+    markdownTable(['Incident', 'Severity when open', 'Rule', 'Client region', 'Datacenter region', 'First seen', 'Last seen', 'Sessions', 'Why resolved'], rows, [7]),
+  ].join('\n');
+}
+
+function inputProblemsSection(report: AuditReport): string {
+  const intro = 'Files this run read that failed to load or loaded nothing, and a window without data: any of them makes the verdict incomplete.';
+  if (report.inputProblems.length === 0) return `## Input problems\n\n${intro}\n\nNone.`;
+  const rows = report.inputProblems.map((problem) => [
+    escapeMarkdown(problem.kind),
+    problem.file === null ? '—' : escapeMarkdown(problem.file),
+    escapeMarkdown(inputProblemText(problem)),
+  ]);
+  return [
+    `## Input problems (${report.inputProblems.length})`,
+    '',
+    intro,
+    'The rejected lines of the files this run read are in rejects.csv beside this report.',
+    '',
+    markdownTable(['Kind', 'File', 'Problem'], rows),
+  ].join('\n');
+}
+
+function lateSessionsSection(report: AuditReport): string | null {
+  if (report.run.lateAfterFileId === null && report.lateSessions.length === 0) return null;
+  const intro =
+    `Sessions that started before the audit window but have a record in a file ingested since the last nightly run (files after id ${report.run.lateAfterFileId}): audited here, so late logs are never skipped.`;
+  if (report.lateSessions.length === 0) return `## Late arrivals\n\n${intro}\n\nNone.`;
+  const rows = lateSessionsByFile(report).map((file) => [escapeMarkdown(file.file), String(file.sessions), formatUtc(file.earliest), formatUtc(file.latest)]);
+  const sessions = truncatedList(report.lateSessions.map((session) => session.sessionId));
+  return [
+    `## Late arrivals (${report.lateSessions.length})`,
+    '',
+    intro,
+    '',
+    markdownTable(['File', 'Late sessions', 'Earliest start', 'Latest start'], rows, [1]),
+    '',
+    `Sessions: ${sessions.shown.map(escapeMarkdown).join(', ')}${sessions.more > 0 ? ` and ${sessions.more} more (all in findings.json, lateSessions)` : ''}.`,
   ].join('\n');
 }
 

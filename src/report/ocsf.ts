@@ -10,7 +10,7 @@
  *
  * Deterministic: `time` is the run's clock (`run.generatedAt`), never now.
  */
-import { highestSeverity, type AuditReport, type CountryMismatch, type FallbackWindow, type Incident, type PolicyFinding, type ResolvedIncident, type Severity } from '../detect/model.js';
+import { highestSeverity, type AuditReport, type CountryMismatch, type FallbackWindow, type Incident, type InputProblem, type PolicyFinding, type ResolvedIncident, type Severity } from '../detect/model.js';
 import { flagsText, formatPercent, formatUtcMinute, isFlagged, suppressedGroups, whatHappened, type SuppressedGroup } from './summary.js';
 
 export const OCSF_VERSION = '1.1.0';
@@ -33,6 +33,7 @@ const FINDING_STATUS = {
 
 const COMPLIANCE_STATUS = {
   pass: { id: 1, name: 'Pass' },
+  warning: { id: 2, name: 'Warning' },
   fail: { id: 3, name: 'Fail' },
 } as const;
 
@@ -91,6 +92,7 @@ export interface OcsfEvent {
 
 export function renderOcsf(report: AuditReport): string {
   const events = [
+    ...report.inputProblems.map((problem) => inputProblemEvent(report, problem)),
     ...report.incidents.map((incident) => incidentEvent(report, incident)),
     ...report.resolvedIncidents.map((incident) => resolvedEvent(report, incident)),
     ...suppressedGroups(report.findings).map((group) => suppressedEvent(report, group)),
@@ -186,12 +188,37 @@ function incidentEvent(report: AuditReport, incident: Incident): OcsfEvent {
       traffic: incident.traffic,
       key_exchange_sessions: incident.keyExchangeSessions,
       cause_finding_ids: incident.causeFindingIds,
+      first_reported_at: incident.firstReportedAt,
     },
   });
 }
 
+/**
+ * An input the run could not audit: a compliance check that neither passes nor fails
+ * (Warning), high, because an audit with a gap cannot show that routing complied.
+ */
+function inputProblemEvent(report: AuditReport, problem: InputProblem): OcsfEvent {
+  const message = `Incomplete input: ${problem.file === null ? '' : `${problem.file}: `}${problem.reason}`;
+  const start = report.run.since ?? report.run.generatedAt;
+  return findingEvent(report, {
+    findingClass: COMPLIANCE_FINDING,
+    activity: ACTIVITY.create,
+    severity: SEVERITY_IDS.high,
+    status: FINDING_STATUS.new,
+    start,
+    end: report.run.until ?? report.run.generatedAt,
+    count: problem.kind === 'no-data' ? 1 : problem.linesRead,
+    message,
+    uid: `${report.run.runId}:input:${problem.kind}:${problem.file ?? 'window'}`,
+    title: problem.file === null ? 'No data for the audit window' : `Input ${problem.kind === 'failed' ? 'failed to load' : 'wholly rejected'}: ${problem.file}`,
+    types: ['input-problem'],
+    compliance: complianceCheck(COMPLIANCE_STATUS.warning, 'input-problem', message),
+    details: { kind: problem.kind, file: problem.file, lines_read: problem.linesRead, rejected: problem.rejected },
+  });
+}
+
 function resolvedEvent(report: AuditReport, incident: ResolvedIncident): OcsfEvent {
-  const message = `No longer found: the ${incident.rule} incident of client region ${incident.clientRegion} in datacenter region ${incident.datacenterRegion} that the previous run reported.`;
+  const message = `Resolved (${incident.resolution}): the ${incident.rule} incident of client region ${incident.clientRegion} in datacenter region ${incident.datacenterRegion}: ${incident.reason}.`;
   return findingEvent(report, {
     findingClass: COMPLIANCE_FINDING,
     activity: ACTIVITY.close,
@@ -210,6 +237,8 @@ function resolvedEvent(report: AuditReport, incident: ResolvedIncident): OcsfEve
       previous_run_id: report.run.previousRunId,
       client_region: incident.clientRegion,
       datacenter_region: incident.datacenterRegion,
+      resolution: incident.resolution,
+      first_reported_at: incident.firstReportedAt,
     },
   });
 }

@@ -6,7 +6,16 @@
  * Dates are formatted by slicing ISO strings, never with locale methods, so the
  * output does not depend on the machine's time zone.
  */
-import { type AuditReport, type FallbackWindow, type Incident, type SessionFinding, type Severity, type Verdict } from '../detect/model.js';
+import {
+  type AuditReport,
+  type FallbackWindow,
+  type Incident,
+  type InputProblem,
+  type ResolvedIncident,
+  type SessionFinding,
+  type Severity,
+  type Verdict,
+} from '../detect/model.js';
 
 /** '2020-04-01T14:05:12.000Z' -> '2020-04-01 14:05:12 UTC'. */
 export function formatUtc(iso: string): string {
@@ -116,7 +125,10 @@ export interface VerdictText {
 export function verdictText(verdict: Verdict): VerdictText {
   const incidents: string[] = [];
   if (verdict.newIncidents > 0) incidents.push(plural(verdict.newIncidents, 'new incident'));
+  if (verdict.reopenedIncidents > 0) incidents.push(`${verdict.reopenedIncidents} reopened`);
   if (verdict.ongoingIncidents > 0) incidents.push(`${verdict.ongoingIncidents} ongoing`);
+  // Incidents overlap (one session can break two rules): the distinct sessions say how many were affected.
+  if (incidents.length > 0) incidents[incidents.length - 1] += ` (${plural(verdict.incidentSessions, 'distinct session')})`;
   const others: string[] = [];
   if (verdict.flaggedFallbackWindows > 0) others.push(plural(verdict.flaggedFallbackWindows, 'flagged fallback window'));
   if (verdict.policyFindings > 0) others.push(plural(verdict.policyFindings, 'policy finding'));
@@ -125,13 +137,60 @@ export function verdictText(verdict: Verdict): VerdictText {
   if (verdict.resolvedIncidents > 0) context.push(plural(verdict.resolvedIncidents, 'resolved incident'));
   if (verdict.suppressedFindings > 0) context.push(plural(verdict.suppressedFindings, 'suppressed finding'));
 
-  if (verdict.status === 'clean') {
-    return { headline: 'clean', highestSeverity: null, alsoNoted: context };
+  const found = incidents.length > 0 ? incidents.join(', ') : ['no incidents', ...others].join(', ');
+  const alsoNoted = incidents.length > 0 ? [...others, ...context] : context;
+  if (verdict.status === 'incomplete') {
+    // First, in words no reader can take for clean.
+    const what = verdict.highestSeverity === null && incidents.length === 0 ? found.replace(/^no incidents/, 'no finding in what was read') : found;
+    return { headline: `INCOMPLETE: ${plural(verdict.inputProblems, 'input problem')} (see Input problems); ${what}`, highestSeverity: verdict.highestSeverity, alsoNoted };
   }
-  if (incidents.length > 0) {
-    return { headline: incidents.join(', '), highestSeverity: verdict.highestSeverity, alsoNoted: [...others, ...context] };
+  if (verdict.status === 'clean') return { headline: 'clean', highestSeverity: null, alsoNoted: context };
+  return { headline: found, highestSeverity: verdict.highestSeverity, alsoNoted };
+}
+
+/** What each kind of input problem means, for the Input problems sections. */
+export function inputProblemText(problem: InputProblem): string {
+  const what = problem.kind === 'failed' ? 'failed to load' : problem.kind === 'all-rejected' ? 'loaded nothing' : 'no data';
+  return `${what}: ${problem.reason}`;
+}
+
+/** The late sessions per file that brought them, in file order. */
+export function lateSessionsByFile(report: AuditReport): { file: string; sessions: number; earliest: string; latest: string }[] {
+  const byFile = new Map<string, { file: string; sessions: number; earliest: string; latest: string }>();
+  for (const session of report.lateSessions) {
+    for (const file of session.files) {
+      const entry = byFile.get(file) ?? { file, sessions: 0, earliest: session.sessionStart, latest: session.sessionStart };
+      entry.sessions += 1;
+      if (session.sessionStart < entry.earliest) entry.earliest = session.sessionStart;
+      if (session.sessionStart > entry.latest) entry.latest = session.sessionStart;
+      byFile.set(file, entry);
+    }
   }
-  return { headline: ['no incidents', ...others].join(', '), highestSeverity: verdict.highestSeverity, alsoNoted: context };
+  return [...byFile.values()].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+}
+
+/** The other incidents that share sessions with this one, with how many sessions each shares. */
+export function sharedSessions(report: AuditReport, incident: Incident): { incidentId: string; sessions: number }[] {
+  const counts = new Map<string, number>();
+  for (const finding of report.findings) {
+    if (finding.incidentId !== incident.id) continue;
+    for (const other of finding.otherIncidentIds) counts.set(other, (counts.get(other) ?? 0) + 1);
+  }
+  return [...counts].sort(([a], [b]) => (a < b ? -1 : 1)).map(([incidentId, sessions]) => ({ incidentId, sessions }));
+}
+
+export function sharedSessionsText(shared: { incidentId: string; sessions: number }[]): string | null {
+  if (shared.length === 0) return null;
+  return `${shared.map((s) => `${plural(s.sessions, 'session')} also in ${s.incidentId}`).join('; ')} (one row per incident in affected-sessions.csv, column also_in_incidents)`;
+}
+
+export function firstReportedText(incident: Incident, generatedAt: string): string {
+  return incident.firstReportedAt === generatedAt ? `${formatUtc(incident.firstReportedAt)} (this run)` : formatUtc(incident.firstReportedAt);
+}
+
+export function resolutionText(resolved: ResolvedIncident): string {
+  const label = resolved.resolution === 'cause-removed' ? 'cause removed' : resolved.resolution === 'quiet-period' ? 'quiet period' : 'no longer found';
+  return `${label}: ${resolved.reason}`;
 }
 
 const RULE_ACTIONS: Record<string, (datacenterRegion: string) => string> = {

@@ -7,12 +7,20 @@ export function formatTerminalSummary(report: AuditReport, runFolder: string | n
   const lines: string[] = [];
   const window = `${report.run.since ?? '(start)'} .. ${report.run.until ?? '(end)'}`;
   lines.push(`audit window ${window} (sessions by start; end exclusive)`);
+  const incomplete = v.status === 'incomplete' ? `INCOMPLETE (${v.inputProblems} input problem${v.inputProblems === 1 ? '' : 's'}): ` : '';
   if (v.status === 'clean') lines.push('verdict: clean: no active finding');
+  else if (v.highestSeverity === null) lines.push(`verdict: ${incomplete}no active finding in what was read`);
   else {
     lines.push(
-      `verdict: ${v.newIncidents} new incident${v.newIncidents === 1 ? '' : 's'}, ${v.ongoingIncidents} ongoing, ${v.resolvedIncidents} resolved; ` +
+      `verdict: ${incomplete}${v.newIncidents} new incident${v.newIncidents === 1 ? '' : 's'}, ${v.reopenedIncidents} reopened, ${v.ongoingIncidents} ongoing, ${v.resolvedIncidents} resolved ` +
+        `(${n(v.incidentSessions)} distinct session${v.incidentSessions === 1 ? '' : 's'}); ` +
         `${v.flaggedFallbackWindows} flagged fallback window${v.flaggedFallbackWindows === 1 ? '' : 's'}; ${v.policyFindings} policy finding${v.policyFindings === 1 ? '' : 's'}; highest severity ${v.highestSeverity}`,
     );
+  }
+  for (const p of report.inputProblems) lines.push(`input problem: ${p.kind}${p.file === null ? '' : ` ${p.file}`}: ${p.reason}`);
+  if (report.lateSessions.length > 0) {
+    const files = [...new Set(report.lateSessions.flatMap((s) => s.files))].sort();
+    lines.push(`late arrivals: ${n(report.lateSessions.length)} session${report.lateSessions.length === 1 ? '' : 's'} from before the window, from ${files.join(', ')}`);
   }
   lines.push('');
   if (report.incidents.length > 0) {
@@ -48,7 +56,7 @@ export function formatTerminalSummary(report: AuditReport, runFolder: string | n
   }
   for (const p of report.policyFindings) lines.push(`policy: ${p.severity} ${p.id} ${p.path}: ${p.message}`);
   if (v.suppressedFindings > 0) lines.push(`${v.suppressedFindings} suppressed finding${v.suppressedFindings === 1 ? '' : 's'} (listed in the reports)`);
-  if (report.resolvedIncidents.length > 0) lines.push(`resolved since ${report.run.previousRunId}: ${report.resolvedIncidents.map((r) => `${r.id} (${r.severity})`).join(', ')}`);
+  if (report.resolvedIncidents.length > 0) lines.push(`resolved: ${report.resolvedIncidents.map((r) => `${r.id} (${r.severity}, ${r.resolution})`).join(', ')}`);
   if (report.countryMismatches.length > 0) {
     const pairs = report.countryMismatches.map((m) => `${m.declared}->${m.resolved} ${n(m.sessions)}`).join(', ');
     lines.push(`country-mismatch: ${n(v.countryMismatches)} session${v.countryMismatches === 1 ? '' : 's'} declared a country other than their address's (${pairs})`);
@@ -65,7 +73,7 @@ export function formatTerminalSummary(report: AuditReport, runFolder: string | n
   lines.push(`client addresses: ${n(fromIp)} session${fromIp === 1 ? '' : 's'} placed by client_ip, ${n(unplaced)} with an address that gave no country; ${geo}`);
   const g = report.ingest;
   lines.push(`database: ${g.files} files, lines read ${n(g.linesRead)} = loaded ${n(g.loaded)} + duplicates ${n(g.duplicates)} + rejected ${n(g.rejected)}`);
-  if (runFolder) lines.push(`reports: ${runFolder}/ (summary.md, report.html, findings.json, affected-sessions.csv, findings.ocsf.json)`);
+  if (runFolder) lines.push(`reports: ${runFolder}/ (summary.md, report.html, findings.json, affected-sessions.csv, findings.ocsf.json, input-problems.csv, rejects.csv)`);
   return lines.join('\n').replace(/\n{3,}/g, '\n\n') + '\n';
 }
 

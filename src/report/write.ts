@@ -10,7 +10,8 @@ import { mkdir, open, readdir, rename, rm, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AuditReport } from '../detect/model.js';
 import { UserError, errorCode } from '../errors.js';
-import { renderAffectedSessionsCsv } from './csv.js';
+import type { RunReject } from '../ingest/run-inputs.js';
+import { renderAffectedSessionsCsv, renderInputProblemsCsv, renderRejectsCsv } from './csv.js';
 import { renderHtml } from './html.js';
 import { renderFindingsJson } from './json.js';
 import { renderMarkdown } from './markdown.js';
@@ -20,6 +21,7 @@ const RUN_FILES: [name: string, render: (report: AuditReport) => string][] = [
   ['summary.md', renderMarkdown],
   ['findings.json', renderFindingsJson],
   ['affected-sessions.csv', renderAffectedSessionsCsv],
+  ['input-problems.csv', renderInputProblemsCsv],
   ['report.html', renderHtml],
   ['findings.ocsf.json', renderOcsf],
 ];
@@ -27,12 +29,15 @@ const RUN_FILES: [name: string, render: (report: AuditReport) => string][] = [
 const TEMP_PREFIX = '.tmp-';
 const LATEST = 'latest';
 
-/** Writes the five report files to `<outDir>/<runId>/`, replacing an earlier run of the same id, and points `latest` at it. */
-export async function writeRunFolder(outDir: string, report: AuditReport): Promise<string> {
+/**
+ * Writes the report files and rejects.csv (the rejected lines of the files the run read) to
+ * `<outDir>/<runId>/`, replacing an earlier run of the same id, and points `latest` at it.
+ */
+export async function writeRunFolder(outDir: string, report: AuditReport, rejects: readonly RunReject[] = []): Promise<string> {
   const runId = report.run.runId;
   assertSafeRunId(runId);
   // Render first: a renderer that throws leaves nothing behind.
-  const files = RUN_FILES.map(([name, render]) => [name, render(report)] as const);
+  const files = [...RUN_FILES.map(([name, render]) => [name, render(report)] as const), ['rejects.csv', renderRejectsCsv(rejects)] as const];
 
   try {
     await mkdir(outDir, { recursive: true });

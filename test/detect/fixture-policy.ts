@@ -22,6 +22,7 @@ export function examplePolicy(overrides: Partial<Policy> = {}): Policy {
     accounts: [{ id: 'acme', homeRegion: 'US', allowedRegions: ['US', 'CA'] }],
     fallback: { primaryTimeoutMs: 5500, maxRate: 0.05, windowMs: 3_600_000, minSessions: 20 },
     incidentGapMs: 30 * 60_000,
+    quietPeriodMs: 7 * 86_400_000,
     suppressions: [
       { index: 0, rule: 'account-routing', account: 'acme', datacenter: 'eu-ams1', clientRegion: null, until: '2030-01-01T00:00:00.000Z', reason: 'approved exception SEC-1' },
     ],

@@ -56,7 +56,7 @@ describe('detection registry', () => {
     const db = await memoryDb();
     await prepareStore(db);
     await loadPolicyTables(db, examplePolicy());
-    await deriveSessions(db, { since: null, until: null, lookbackStart: null }, null);
+    await deriveSessions(db, { since: null, until: null, lookbackStart: null, lateAfterFileId: null }, null);
     const values: Record<string, string | number> = { primary_timeout_ms: 5500, window_ms: 3_600_000, max_rate: 0.05, min_sessions: 20, baseline_days: 7, now: '2020-04-05T00:00:00Z' };
     for (const detection of loadDetections()) {
       const params = Object.fromEntries(detection.parameters.map((p) => [p, values[p]!]));

@@ -32,7 +32,15 @@ describe('routeaudit audit on the sample logs', () => {
     expect(run.stderr).toContain('(adds up)');
     expect(run.code).toBe(1); // critical findings, default --fail-on high
     const folder = join(out, readlinkSync(join(out, 'latest')));
-    expect(readdirSync(folder).sort()).toEqual(['affected-sessions.csv', 'findings.json', 'findings.ocsf.json', 'report.html', 'summary.md']);
+    expect(readdirSync(folder).sort()).toEqual([
+      'affected-sessions.csv',
+      'findings.json',
+      'findings.ocsf.json',
+      'input-problems.csv',
+      'rejects.csv',
+      'report.html',
+      'summary.md',
+    ]);
 
     const findings = JSON.parse(readFileSync(join(folder, 'findings.json'), 'utf8')) as Findings;
     const whitelist = findings.policyFindings.filter((p) => p.rule === 'whitelist');
@@ -50,9 +58,9 @@ describe('routeaudit audit on the sample logs', () => {
     expect(findings.ingest).toEqual({ files: 5, linesRead: 9623, loaded: 9617, duplicates: 1, rejected: 5 });
 
     const csv = readFileSync(join(folder, 'affected-sessions.csv'), 'utf8');
-    expect(csv.split('\r\n')[0]!.startsWith('incident_id,rule,severity,status,session_id,account_id,meeting_id,user_id,client_country,client_region,datacenter,datacenter_region,session_start')).toBe(true);
+    expect(csv.split('\r\n')[0]!.startsWith('incident_id,rule,finding_severity,status,session_id,account_id,meeting_id,user_id,client_country,client_region,datacenter,datacenter_region,session_start')).toBe(true);
     const summary = readFileSync(join(folder, 'summary.md'), 'utf8');
-    expect(summary).toMatch(/\*\*Verdict: \d+ new incidents\*\*/);
+    expect(summary).toMatch(/\*\*Verdict: \d+ new incidents \(\d+ distinct sessions\)\*\*/);
     expect(summary).toContain('routing.US.secondary\\[5\\]');
     const html = readFileSync(join(folder, 'report.html'), 'utf8');
     expect(html).toContain('Content-Security-Policy');

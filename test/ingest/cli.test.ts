@@ -45,7 +45,7 @@ describe('routeaudit ingest', () => {
         '',
         '2 files: 2 loaded, 0 already ingested, 0 failed',
         'lines read 4 = loaded 2 + duplicates 1 + rejected 1 (adds up)',
-        'see the rejected lines with: routeaudit rejects',
+        'see the rejected lines with: routeaudit rejects --db test.duckdb',
         '',
       ].join('\n'),
     );

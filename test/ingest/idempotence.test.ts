@@ -40,8 +40,11 @@ describe('re-ingest', () => {
     writeFile(dir, 'logs/b.csv', 'ts,session_id,dc_id,outcome\n2020-04-01T08:00:00Z,b1,dc,connected\n2020-04-01T08:00:01Z,b2,dc,timeout\n');
     const options = { paths: ['logs/b.csv'], db: join(dir, 'test.duckdb'), mapping: identityMapping() };
     const wrong = recordingIo(dir);
-    expect(await ingestCommand({ ...options, format: 'jsonl' }, wrong)).toBe(0);
+    // A file that loads nothing is not success: exit 4, named on stdout and stderr.
+    expect(await ingestCommand({ ...options, format: 'jsonl' }, wrong)).toBe(4);
     expect(wrong.out.join('')).toContain('lines read 3 = loaded 0 + duplicates 0 + rejected 3 (adds up)');
+    expect(wrong.out.join('')).toContain('error: logs/b.csv: every line was rejected (3); nothing was loaded');
+    expect(wrong.err.join('')).toContain('1 of 1 file loaded nothing: every line was rejected (exit 4)');
     // The same slip again changes nothing: the same reading would reject the same lines.
     const same = recordingIo(dir);
     expect(await ingestCommand({ ...options, format: 'jsonl' }, same)).toBe(0);

@@ -32,6 +32,7 @@ const EXAMPLE_POLICY: Policy = {
   accounts: [{ id: 'acme', homeRegion: 'US', allowedRegions: ['US', 'CA'] }],
   fallback: { primaryTimeoutMs: 5500, maxRate: 0.05, windowMs: 3_600_000, minSessions: 20 },
   incidentGapMs: 1_800_000,
+  quietPeriodMs: 604_800_000,
   suppressions: [
     {
       index: 0,
@@ -76,6 +77,7 @@ describe('parsePolicy', () => {
       accounts: [],
       fallback: { primaryTimeoutMs: 5500, maxRate: 0.05, windowMs: 3_600_000, minSessions: 20 },
       incidentGapMs: 1_800_000,
+      quietPeriodMs: 604_800_000,
       suppressions: [],
     });
   });
@@ -89,6 +91,11 @@ describe('parsePolicy', () => {
     expect(policy.accounts).toStrictEqual([{ id: 'acme', homeRegion: 'US', allowedRegions: [] }]);
     expect(policy.fallback.windowMs).toBe(3_600_000);
     expect(policy.incidentGapMs).toBe(1_800_000);
+    expect(policy.quietPeriodMs).toBe(604_800_000);
+  });
+
+  it('reads quiet_period, the time without findings that resolves an incident', () => {
+    expect(parsePolicy(`${MINIMAL}quiet_period: 36h\n`, 'policy.yaml').quietPeriodMs).toBe(129_600_000);
   });
 
   it('derives a datacenter region from its country, prefers an explicit region, and leaves an unlisted country unmapped', () => {

@@ -85,7 +85,7 @@ describe('hostile files among good ones', () => {
     }
   }, 120_000);
 
-  it('exits 2, names every failed file with its reason, and prints no stack trace or raw control character', () => {
+  it('exits 2, names every failed or wholly rejected file with its reason, and prints no stack trace or raw control character', () => {
     expect(code, stdout + stderr).toBe(2);
     // The table is on stdout; stderr carries one line for scripts and cron.
     expect(stderr).toMatch(/^routeaudit: \d+ of \d+ files failed to load; the "error:" lines above say why\n$/);
@@ -99,6 +99,8 @@ describe('hostile files among good ones', () => {
       ['logs/truncated.jsonl.gz', /^cannot decompress: .*\(a truncated or corrupt compressed file\?\)$/],
       ['logs/window.jsonl.zst', /^a zstd frame needs a 2,013,265,920-byte window, over the 134,217,728-byte limit/],
       ['logs/zero.jsonl.gz', /^cannot decompress: /],
+      // Read and counted line by line, but it loaded nothing: named too, after the failures.
+      ['logs/binary.jsonl', /^every line was rejected \([\d,]+\); nothing was loaded$/],
     ];
     expect(errors.map((line) => line.slice('error: '.length).split(': ')[0])).toEqual(expected.map(([path]) => path));
     for (const [path, message] of expected) {

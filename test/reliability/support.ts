@@ -3,7 +3,7 @@ import { existsSync, readFileSync, readdirSync, readlinkSync, lstatSync } from '
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 
-export const RUN_FILES = ['affected-sessions.csv', 'findings.json', 'findings.ocsf.json', 'report.html', 'summary.md'];
+export const RUN_FILES = ['affected-sessions.csv', 'findings.json', 'findings.ocsf.json', 'input-problems.csv', 'rejects.csv', 'report.html', 'summary.md'];
 
 /** A strict RFC 4180 reader: every record ends in CRLF; a quote only opens a field or is doubled inside one. */
 export function parseCsv(text: string): string[][] {
@@ -58,7 +58,7 @@ export function folderDigest(folder: string): Record<string, string> {
 }
 
 /**
- * A run folder is complete: exactly the five files, the JSON ones parse, the
+ * A run folder is complete: exactly the seven files, the JSON ones parse, the
  * CSV is well formed and the HTML ends its document.
  */
 export function expectCompleteRunFolder(folder: string): string | null {

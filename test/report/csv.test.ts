@@ -8,7 +8,7 @@ import { hostileString } from '../fixtures/report/hostile.js';
 const CONTRACT_COLUMNS = [
   'incident_id',
   'rule',
-  'severity',
+  'finding_severity',
   'status',
   'session_id',
   'account_id',
@@ -106,7 +106,7 @@ describe('renderAffectedSessionsCsv', () => {
     expect(suppressed).toMatchObject({
       incident_id: '',
       rule: 'account-routing',
-      severity: 'high',
+      finding_severity: 'high',
       status: 'suppressed',
       account_id: 'acme',
       client_region: 'US',
@@ -116,6 +116,17 @@ describe('renderAffectedSessionsCsv', () => {
       evidence_line: '301',
       suppression_reason: 'approved exception SEC-1',
     });
+  });
+
+  it('gives each row the finding\'s own severity and the incident\'s, named apart, and the other incidents of its session', () => {
+    const report = fixtureReport();
+    // s-1002 is in the critical geofence incident with a high finding, and in a second incident too.
+    report.findings = report.findings.map((f) =>
+      f.sessionId === 's-1002' && f.rule === 'geofence' ? { ...f, severity: 'high', otherIncidentIds: ['I-a81c5e0f9b36'] } : f,
+    );
+    const row = rows(report).find((r) => r.session_id === 's-1002')!;
+    expect(row).toMatchObject({ finding_severity: 'high', incident_severity: 'critical', also_in_incidents: 'I-a81c5e0f9b36' });
+    expect(Object.keys(row).filter((k) => k.includes('severity'))).toEqual(['finding_severity', 'incident_severity']);
   });
 
   it('ends records with CRLF and quotes only what needs it', () => {

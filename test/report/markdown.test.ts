@@ -27,10 +27,23 @@ describe('renderMarkdown', () => {
   it('opens with the verdict, the highest severity and the audit window', () => {
     const lines = renderMarkdown(fixtureReport()).split('\n');
     expect(lines[0]).toBe('# routeaudit report 20200401T0000Z_20200402T0000Z_p9f2c4e7a');
-    expect(lines[2]).toBe('**Verdict: 1 new incident, 1 ongoing** — highest severity critical');
+    expect(lines[2]).toBe('**Verdict: 1 new incident, 1 ongoing (5 distinct sessions)** — highest severity critical');
     expect(lines).toContain(
       '- **Audit window:** 2020-04-01 00:00:00 UTC to 2020-04-02 00:00:00 UTC (a session belongs to the window by its start)',
     );
+  });
+
+  it('never reads clean when an input failed: the verdict says incomplete and the section names the file and reason', () => {
+    const report = cleanReport();
+    const failed = {
+      ...report,
+      verdict: { ...report.verdict, status: 'incomplete' as const, inputProblems: 1 },
+      inputProblems: [{ kind: 'failed' as const, file: 'logs/b.jsonl.gz', reason: 'not a gzip file (corrupt or truncated)', linesRead: 0, rejected: 0 }],
+    };
+    const markdown = renderMarkdown(failed);
+    expect(markdown.split('\n')[2]).toBe('**Verdict: INCOMPLETE: 1 input problem (see Input problems); no finding in what was read**');
+    expect(markdown).not.toContain('Verdict: clean');
+    expect(markdown).toContain('| failed | logs/b.jsonl.gz | failed to load: not a gzip file (corrupt or truncated) |');
   });
 
   it('says clean when nothing was found', () => {

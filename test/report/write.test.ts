@@ -30,11 +30,22 @@ function reportWithRunId(runId: string) {
 }
 
 describe('writeRunFolder', () => {
-  it('writes the five files into <out>/<runId> and points latest at it', async () => {
+  it('writes the report files and rejects.csv into <out>/<runId> and points latest at it', async () => {
     const report = fixtureReport();
-    const folder = await writeRunFolder(outDir, report);
+    const rejects = [{ path: 'logs/a.jsonl', line_no: 7, reason: 'not JSON', raw_bytes: 8, raw: '=not js' }];
+    const folder = await writeRunFolder(outDir, report, rejects);
     expect(folder).toBe(join(outDir, report.run.runId));
-    expect((await readdir(folder)).sort()).toEqual(['affected-sessions.csv', 'findings.json', 'findings.ocsf.json', 'report.html', 'summary.md']);
+    expect((await readdir(folder)).sort()).toEqual([
+      'affected-sessions.csv',
+      'findings.json',
+      'findings.ocsf.json',
+      'input-problems.csv',
+      'rejects.csv',
+      'report.html',
+      'summary.md',
+    ]);
+    expect(await readFile(join(folder, 'rejects.csv'), 'utf8')).toBe("file,line,reason,raw_bytes,raw\r\nlogs/a.jsonl,7,not JSON,8,'=not js\r\n");
+    expect(await readFile(join(folder, 'input-problems.csv'), 'utf8')).toBe('kind,file,reason,lines_read,rejected\r\n');
     expect(await readFile(join(folder, 'summary.md'), 'utf8')).toBe(renderMarkdown(report));
     expect(await readFile(join(folder, 'findings.json'), 'utf8')).toBe(renderFindingsJson(report));
     expect(await readFile(join(folder, 'affected-sessions.csv'), 'utf8')).toBe(renderAffectedSessionsCsv(report));
