@@ -25,14 +25,16 @@ export function withInputProblems(report: AuditReport, fileProblems: readonly In
 
 /**
  * docs/nightly.md, Exit codes: 2 when a file failed to load (an input error, named in
- * the reports); else 1 when an unsuppressed finding (session, flagged fallback window
- * or policy) is at or above failOn; else 4 when the input was incomplete (a file
- * wholly rejected, or no data for the window); else 0. A finding outranks a gap: it
- * is certain whatever else is missing.
+ * the reports); else 4 when the input was incomplete (a file wholly rejected, or no
+ * data for the window); else 1 when an unsuppressed finding (session, flagged fallback
+ * window or policy) is at or above failOn; else 0. Exit 1 thus always means a complete
+ * audit with findings: a missed delivery never passes for a night with findings (the
+ * policy's own findings would otherwise hide it every night).
  */
 export function exitCodeFor(report: AuditReport, failOn: FailOn): ExitCode {
   if (report.inputProblems.some((p) => p.kind === 'failed')) return ExitCode.userError;
+  if (report.inputProblems.length > 0) return ExitCode.incomplete;
   const highest = report.verdict.highestSeverity;
   if (failOn !== 'none' && highest !== null && severityRank(highest) >= severityRank(failOn)) return ExitCode.findings;
-  return report.inputProblems.length > 0 ? ExitCode.incomplete : ExitCode.ok;
+  return ExitCode.ok;
 }
