@@ -36,7 +36,7 @@ WHERE ($lookback_start::TIMESTAMPTZ IS NOT NULL OR $until::TIMESTAMPTZ IS NOT NU
   AND ($until::TIMESTAMPTZ IS NULL OR ts < $until::TIMESTAMPTZ)
 UNION
 SELECT DISTINCT session_id FROM connections
-WHERE file_id > $late_after_file_id::BIGINT;
+WHERE $late_after_file_id::BIGINT IS NOT NULL AND file_id > $late_after_file_id::BIGINT;
 
 CREATE OR REPLACE TEMP TABLE audit_session_facts AS
 WITH keyed AS (
