@@ -50,7 +50,7 @@ export interface PipelineResult {
 }
 
 export async function runPipeline(options: PipelineOptions, io: Io): Promise<PipelineResult> {
-  const loadedPolicy = loadPolicy(options.policyFile);
+  const loadedPolicy = loadPolicy(options.policyFile, io.cwd);
   const geo = geoSourceFor(options.geo, io.cwd);
   const dbPath = resolveDatabasePath(options.db, io.cwd);
   const inMemory = dbPath === ':memory:';

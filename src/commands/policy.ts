@@ -22,7 +22,7 @@ export interface PolicyCheckOptions {
  */
 export async function policyCheckCommand(options: PolicyCheckOptions, io: Io): Promise<ExitCode> {
   const now = options.now === undefined ? io.now() : parseTime('--now', options.now);
-  const loaded = loadPolicy(options.file);
+  const loaded = loadPolicy(options.file, io.cwd);
   const { policy, file, sha256 } = loaded;
   const findings = await withDatabase(':memory:', {}, async (db) => {
     await loadPolicyTables(db, policy);

@@ -1,7 +1,9 @@
 /**
- * The one place where text is spliced into SQL. Values are bound as parameters
- * everywhere else; only what DuckDB cannot bind (table-function file paths in
- * some positions, identifiers, PRAGMA/SET arguments) comes through here.
+ * The one quoting helper for text that must be spliced into SQL. Today src/
+ * splices nothing: every value, file path and setting is bound as a parameter.
+ * The tests use these to write fixture SQL; anything DuckDB cannot bind that
+ * src/ may need later (an identifier, a path in a position that takes no
+ * parameter) must come through here, never through string concatenation.
  */
 
 /** Quotes a string as a SQL literal: 'it''s'. Rejects NUL, which DuckDB cannot hold in a literal. */

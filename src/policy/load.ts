@@ -11,6 +11,7 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { LineCounter, isAlias, isMap, isNode, isScalar, isSeq, parseDocument, visit, type Alias, type Document, type Node, type YAMLError } from 'yaml';
 import { PolicyError, UserError, type PolicyProblem } from '../errors.js';
 import { parseDuration } from './duration.js';
@@ -52,10 +53,11 @@ const FALLBACK_KEYS = ['primary_timeout_ms', 'max_rate', 'window', 'min_sessions
 const SUPPRESSION_KEYS = ['rule', 'account', 'datacenter', 'client_region', 'until', 'reason'];
 const SUPPRESSION_MATCHERS = ['account', 'datacenter', 'client_region'];
 
-export function loadPolicy(file: string): LoadedPolicy {
+/** Reads `file` relative to `cwd` (the injected one, not the process's); messages and reports name it as given. */
+export function loadPolicy(file: string, cwd: string = process.cwd()): LoadedPolicy {
   let bytes: Buffer;
   try {
-    bytes = readFileSync(file);
+    bytes = readFileSync(resolve(cwd, file));
   } catch (error) {
     throw new UserError(`cannot read the policy file ${file}: ${readFailure(error)}`);
   }

@@ -58,6 +58,13 @@ describe('policyCheckCommand', () => {
     expect(io.err).toStrictEqual([]);
   });
 
+  it('reads a relative policy path against the injected working directory, not the process\'s', async () => {
+    const io = { ...fakeIo(), cwd: fileURLToPath(new URL('../fixtures/policies/', import.meta.url)) };
+    expect(process.cwd()).not.toBe(io.cwd);
+    expect(await policyCheckCommand({ file: 'example.yaml', failOn: 'none' }, io)).toBe(ExitCode.ok);
+    expect(io.out.join('')).toContain('policy valid, with 1 policy finding: example.yaml\n');
+  });
+
   it('lets the PolicyError of a broken policy propagate and prints nothing', async () => {
     const io = fakeIo();
     await expect(policyCheckCommand({ file: fixture('bad/unknown-datacenter-in-routing.yaml'), failOn: 'high' }, io)).rejects.toThrow(PolicyError);
