@@ -1,6 +1,6 @@
 -- Sessions per client region in the window, unknown and unmapped included, so no session is
 -- invisible. fenced_region_sessions counts sessions that connected to a datacenter in some
--- fence's datacenter_regions: for unknown and unmapped regions, contacts no fence can judge.
+-- fence's datacenter_regions (whether or not a fence admits the region).
 -- country_from_ip counts sessions placed by the geo lookup of their client_ip (no declared
 -- country); ip_without_country those whose first client_ip gave no country.
 WITH fenced AS (

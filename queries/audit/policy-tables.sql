@@ -12,6 +12,9 @@ CREATE OR REPLACE TEMP TABLE policy_routing AS
 SELECT unnest($routing_regions) AS client_region, unnest($routing_tiers) AS tier,
        unnest($routing_dcs) AS dc_id, unnest($routing_positions)::INTEGER AS position;
 
+CREATE OR REPLACE TEMP TABLE policy_fences AS
+SELECT unnest($fence_ids) AS fence_id, unnest($fence_unplaced_clients) AS unplaced_clients;
+
 CREATE OR REPLACE TEMP TABLE policy_fence_dc_regions AS
 SELECT unnest($fence_dc_ids) AS fence_id, unnest($fence_dc_regions) AS region;
 

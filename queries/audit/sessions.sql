@@ -25,16 +25,24 @@ LEFT JOIN policy_regions r ON r.country = s.client_country;
 --   ord:       the attempt's place in time order (ts, file, line): ra_time_order, session-facts.sql;
 --              detections order a session's attempts by it.
 --   fence_id:  a fence that forbids this datacenter to this client region (NULL if none).
---              Sessions of region unknown or unmapped are outside every fence: a fence
---              cannot judge a client it cannot place, so they never get one (coverage
---              counts their contacts with fenced regions instead).
+--              Fail-closed: a fence admits only its client_regions, so a client no region
+--              places (unknown or unmapped) is forbidden by every fence whose
+--              unplaced_clients is `violation` (the default), and by none whose
+--              unplaced_clients is `review` (unplaced-fenced-contact lists those contacts).
 CREATE OR REPLACE TEMP TABLE audit_attempts AS
 -- closed: per client region and datacenter region, the first fence that forbids the pair; a
 -- handful of rows joined once, rather than a subquery evaluated per attempt.
-WITH closed AS (
+WITH client_regions AS (
+  SELECT DISTINCT region, false AS unplaced FROM policy_regions
+  UNION ALL SELECT 'unknown', true
+  UNION ALL SELECT 'unmapped', true
+),
+closed AS (
   SELECT r.region AS client_region, f.region AS dc_region, min(f.fence_id) AS fence_id
-  FROM (SELECT DISTINCT region FROM policy_regions) r, policy_fence_dc_regions f
+  FROM client_regions r, policy_fence_dc_regions f
+  JOIN policy_fences p USING (fence_id)
   WHERE NOT EXISTS (SELECT 1 FROM policy_fence_client_regions fc WHERE fc.fence_id = f.fence_id AND fc.region = r.region)
+    AND (NOT r.unplaced OR p.unplaced_clients = 'violation')
   GROUP BY ALL
 )
 SELECT c.ts, c.session_id, c.dc_id, c.outcome, c.tier AS logged_tier, c.attempt, c.latency_ms, c.traffic,
@@ -45,7 +53,7 @@ SELECT c.ts, c.session_id, c.dc_id, c.outcome, c.tier AS logged_tier, c.attempt,
   d.country AS dc_country, d.operator AS dc_operator,
   r.tier AS listed_tier,
   coalesce(c.tier, r.tier, 'unlisted') AS eff_tier,
-  CASE WHEN s.client_region NOT IN ('unknown', 'unmapped') THEN x.fence_id END AS fence_id,
+  x.fence_id,
   d.region IN (SELECT region FROM policy_fence_dc_regions) AS in_fenced_region,
   ra_time_order(c.ts, c.file_id, c.line_no, o.ts_span, o.line_span) AS ord
 FROM connections c

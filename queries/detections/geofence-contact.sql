@@ -3,8 +3,9 @@
 -- severity: medium
 -- kind: session
 -- description: A session attempted (any outcome) a datacenter that a fence closes to
---   its client region but never connected to such a datacenter. Routing sent it
---   there; only the datacenter's failure kept the traffic out.
+--   its client region (fail-closed for clients no region places, as in geofence) but
+--   never connected to such a datacenter. Routing sent it there; only the datacenter's
+--   failure kept the traffic out.
 -- parameters: none
 WITH fenced_attempts AS (
   SELECT * FROM audit_attempts WHERE in_window AND fence_id IS NOT NULL
@@ -12,7 +13,10 @@ WITH fenced_attempts AS (
 SELECT a.session_id, 'geofence-contact' AS rule, 'medium' AS severity,
   a.dc_id, a.dc_region, a.file_id AS evidence_file_id, a.line_no AS evidence_line_no,
   'attempted ' || a.dc_id || ' in ' || a.dc_region || ' (outcome ' || a.outcome || '), which fence "' ||
-    a.fence_id || '" closes to ' || a.client_region || ' clients; never connected to it' AS detail
+    a.fence_id || '" closes to ' || CASE a.client_region
+      WHEN 'unknown' THEN 'clients it cannot place (client region unknown: no client_country, and no country from client_ip)'
+      WHEN 'unmapped' THEN 'clients it cannot place (client region unmapped: a client_country no policy region lists)'
+      ELSE a.client_region || ' clients' END || '; never connected to it' AS detail
 FROM fenced_attempts a
 WHERE NOT EXISTS (
   SELECT 1 FROM fenced_attempts c WHERE c.session_id = a.session_id AND c.outcome = 'connected')

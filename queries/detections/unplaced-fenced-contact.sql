@@ -4,16 +4,18 @@
 -- kind: session
 -- description: A session whose client region is unknown (no declared client_country and
 --   no country from its client_ip) or unmapped (a country no policy region lists)
---   attempted a datacenter in a region some fence closes. No fence can judge such a
---   client, so this is not a geofence finding; it is listed so that every session
---   that touched a fenced region can be traced. The evidence is its first connected
---   attempt there, else its first attempt there.
+--   attempted or connected to a datacenter in a region that only fences with
+--   unplaced_clients: review close. By default (unplaced_clients: violation) such a
+--   session is a geofence or geofence-contact finding instead: a fence admits only the
+--   clients it lists. With review, the fence's owner asks for these sessions to be
+--   listed for review rather than judged. The evidence is its first connected attempt
+--   there, else its first attempt there.
 -- parameters: none
 WITH touched AS (
   SELECT *,
     bool_or(outcome = 'connected' AND traffic = 'key_exchange') OVER (PARTITION BY session_id) AS keys_exchanged
   FROM audit_attempts
-  WHERE in_window AND in_fenced_region AND client_region IN ('unknown', 'unmapped')
+  WHERE in_window AND in_fenced_region AND fence_id IS NULL AND client_region IN ('unknown', 'unmapped')
 )
 SELECT a.session_id, 'unplaced-fenced-contact' AS rule, 'medium' AS severity,
   a.dc_id, a.dc_region, a.file_id AS evidence_file_id, a.line_no AS evidence_line_no,
@@ -22,7 +24,7 @@ SELECT a.session_id, 'unplaced-fenced-contact' AS rule, 'medium' AS severity,
     CASE WHEN a.client_region = 'unknown'
       THEN ' (no client_country, and no country from client_ip)'
       ELSE ' (its client_country is in no policy region)' END ||
-    ', so no fence can say whether it was allowed' ||
+    ', and its fences leave such clients to review' ||
     CASE WHEN a.keys_exchanged THEN '; keys were exchanged with a fenced datacenter' ELSE '' END AS detail
 FROM touched a
 QUALIFY row_number() OVER (PARTITION BY a.session_id ORDER BY a.outcome = 'connected' DESC, a.ord) = 1;

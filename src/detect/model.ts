@@ -169,7 +169,7 @@ export interface RegionCoverage {
   sessions: number;
   connected: number;
   neverConnected: number;
-  /** Sessions connected to a datacenter in some fence's datacenter_regions; for `unknown` and `unmapped`, contacts no fence can judge. */
+  /** Sessions connected to a datacenter in some fence's datacenter_regions, whether or not a fence admits their region. */
   fencedRegionSessions: number;
   /** Sessions without a declared client_country whose country came from the geo lookup of their client_ip. */
   countryFromIp: number;

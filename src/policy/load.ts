@@ -15,7 +15,7 @@ import { resolve } from 'node:path';
 import { LineCounter, isAlias, isMap, isNode, isScalar, isSeq, parseDocument, visit, type Alias, type Document, type Node, type YAMLError } from 'yaml';
 import { PolicyError, UserError, type PolicyProblem } from '../errors.js';
 import { parseDuration } from './duration.js';
-import type { AccountSelection, Datacenter, FallbackSettings, Fence, LoadedPolicy, Policy, RegionRouting, Suppression } from './types.js';
+import type { AccountSelection, Datacenter, FallbackSettings, Fence, LoadedPolicy, Policy, RegionRouting, Suppression, UnplacedClients } from './types.js';
 
 /** Policy findings: fixed in the policy, never suppressed. */
 const POLICY_RULES: readonly string[] = ['whitelist', 'expired-suppression'];
@@ -47,7 +47,8 @@ const DURATION_EXAMPLES = 'e.g. 90s, 30m, 1h, 1h30m, 1d, 2w';
 const TOP_KEYS = ['version', 'regions', 'datacenters', 'routing', 'fences', 'accounts', 'fallback', 'incident_gap', 'quiet_period', 'suppressions'];
 const DATACENTER_KEYS = ['id', 'country', 'operator', 'region'];
 const ROUTING_KEYS = ['primary', 'secondary'];
-const FENCE_KEYS = ['id', 'datacenter_regions', 'client_regions'];
+const FENCE_KEYS = ['id', 'datacenter_regions', 'client_regions', 'unplaced_clients'];
+const UNPLACED_CLIENT_MODES: readonly UnplacedClients[] = ['violation', 'review'];
 const ACCOUNT_KEYS = ['id', 'home_region', 'allowed_regions'];
 const FALLBACK_KEYS = ['primary_timeout_ms', 'max_rate', 'window', 'min_sessions'];
 const SUPPRESSION_KEYS = ['rule', 'account', 'datacenter', 'client_region', 'until', 'reason'];
@@ -204,6 +205,15 @@ class PolicyReader {
       return null;
     }
     return value;
+  }
+
+  /** One of `choices`, exactly as written. */
+  choice<T extends string>(at: Located | null, choices: readonly T[]): T | null {
+    const value = this.text(at);
+    if (value === null || at === null) return null;
+    if ((choices as readonly string[]).includes(value)) return value as T;
+    this.report(at, `unknown value ${quote(value)} (expected one of: ${choices.join(', ')})${didYouMean(value, choices)}`);
+    return null;
   }
 
   /** An id that must be unique among `seen` (id -> path of its first use), which it joins. */
@@ -455,7 +465,8 @@ function readFences(r: PolicyReader, at: Located | null, references: References)
     const id = r.uniqueId(fields.required('id'), seen, 'fence');
     const datacenterRegions = r.regionList(fields.required('datacenter_regions'), references.regionIds, true);
     const clientRegions = r.regionList(fields.required('client_regions'), references.regionIds, true);
-    return id === null ? [] : [{ id, datacenterRegions, clientRegions }];
+    const unplacedClients = r.choice(fields.optional('unplaced_clients'), UNPLACED_CLIENT_MODES) ?? 'violation';
+    return id === null ? [] : [{ id, datacenterRegions, clientRegions, unplacedClients }];
   });
 }
 

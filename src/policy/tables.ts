@@ -15,6 +15,8 @@ export async function loadPolicyTables(db: Database, policy: Policy): Promise<vo
     fence_dc_regions: [] as string[],
     fence_client_ids: [] as string[],
     fence_client_regions: [] as string[],
+    fence_ids: [] as string[],
+    fence_unplaced_clients: [] as string[],
     account_ids: [] as string[],
     account_home_regions: [] as string[],
     account_regions: [] as string[],
@@ -36,6 +38,8 @@ export async function loadPolicyTables(db: Database, policy: Policy): Promise<vo
     }
   }
   for (const fence of policy.fences) {
+    columns.fence_ids.push(fence.id);
+    columns.fence_unplaced_clients.push(fence.unplacedClients);
     for (const region of fence.datacenterRegions) {
       columns.fence_dc_ids.push(fence.id);
       columns.fence_dc_regions.push(region);

@@ -14,10 +14,18 @@ export interface RegionRouting {
   secondary: string[];
 }
 
+/**
+ * What a fence does with a client no region places (client region `unknown` or `unmapped`):
+ * `violation` (fail-closed) judges it as a client the fence does not admit; `review` lists its
+ * contacts as `unplaced-fenced-contact` findings instead.
+ */
+export type UnplacedClients = 'violation' | 'review';
+
 export interface Fence {
   id: string;
   datacenterRegions: string[];
   clientRegions: string[];
+  unplacedClients: UnplacedClients;
 }
 
 export interface AccountSelection {

@@ -18,7 +18,7 @@ export function examplePolicy(overrides: Partial<Policy> = {}): Policy {
       CA: { primary: ['ca-yyz1'], secondary: ['us-iad1'] },
       CN: { primary: ['cn-pek1', 'cn-aws1'], secondary: [] },
     },
-    fences: [{ id: 'china', datacenterRegions: ['CN'], clientRegions: ['CN'] }],
+    fences: [{ id: 'china', datacenterRegions: ['CN'], clientRegions: ['CN'], unplacedClients: 'violation' }],
     accounts: [{ id: 'acme', homeRegion: 'US', allowedRegions: ['US', 'CA'] }],
     fallback: { primaryTimeoutMs: 5500, maxRate: 0.05, windowMs: 3_600_000, minSessions: 20 },
     incidentGapMs: 30 * 60_000,

@@ -13,18 +13,19 @@ describe('geofence', () => {
       { session: 'za-unmapped', at: 30, dc: 'cn-aws1', country: 'ZA' },
       { session: 'us-refused-cn', at: 40, dc: 'cn-pek1', outcome: 'refused', country: 'US' },
     ]);
-    expect(sessionsOf(report, 'geofence')).toEqual(['jp-to-cn', 'us-to-cn']);
+    // Fail-closed: clients no region places are not admitted either (fail-closed.test.ts has the cases).
+    expect(sessionsOf(report, 'geofence')).toEqual(['jp-to-cn', 'no-country', 'us-to-cn', 'za-unmapped']);
     expect(findingOf(report, 'geofence', 'jp-to-cn').clientRegion).toBe('JP-HK');
   });
 
-  it('leaves sessions of region unknown or unmapped outside every fence, and counts their fenced contacts in coverage', async () => {
+  it('judges sessions of region unknown or unmapped as outside every fence, and counts their fenced contacts in coverage', async () => {
     const report = await audit([
       { session: 'no-country', at: 20, dc: 'cn-pek1' },
       { session: 'za-unmapped', at: 30, dc: 'cn-aws1', country: 'ZA' },
       { session: 'za-refused', at: 40, dc: 'cn-aws1', outcome: 'refused', country: 'ZA' },
     ]);
-    expect(sessionsOf(report, 'geofence')).toEqual([]);
-    expect(sessionsOf(report, 'geofence-contact')).toEqual([]);
+    expect(sessionsOf(report, 'geofence')).toEqual(['no-country', 'za-unmapped']);
+    expect(sessionsOf(report, 'geofence-contact')).toEqual(['za-refused']);
     expect(report.coverage.map((c) => [c.clientRegion, c.sessions, c.fencedRegionSessions])).toEqual([
       ['unknown', 1, 1],
       ['unmapped', 2, 1],

@@ -1,5 +1,9 @@
 import { expect, it } from 'vitest';
 import { audit, findingOf, sessionsOf } from './audit-helpers.js';
+import { examplePolicy } from './fixture-policy.js';
+
+// The rule applies under fences that leave unplaced clients to review (the default, violation, makes them geofence findings: fail-closed.test.ts).
+const policy = examplePolicy({ fences: [{ id: 'china', datacenterRegions: ['CN'], clientRegions: ['CN'], unplacedClients: 'review' }] });
 
 it('lists sessions of unknown and unmapped client regions that touched a fenced region, and only those', async () => {
   const report = await audit([
@@ -16,7 +20,7 @@ it('lists sessions of unknown and unmapped client regions that touched a fenced 
     { session: 'cn-client', at: 0, dc: 'cn-pek1', country: 'CN' },
     // An unknown-region session on a datacenter missing from the catalog: its region cannot be fenced.
     { session: 'unknown-uncatalogued', at: 0, dc: 'cn-xyz9' },
-  ]);
+  ], { policy });
   expect(sessionsOf(report, 'unplaced-fenced-contact')).toEqual(['unknown-connected', 'unknown-refused', 'unmapped-connected']);
   expect(sessionsOf(report, 'geofence')).toEqual(['us-client']);
 
@@ -46,7 +50,7 @@ it('prefers a connected attempt as evidence over an earlier failed one', async (
   const report = await audit([
     { session: 's', at: 0, dc: 'cn-aws1', outcome: 'timeout' },
     { session: 's', at: 6, dc: 'cn-pek1' },
-  ]);
+  ], { policy });
   const finding = findingOf(report, 'unplaced-fenced-contact', 's');
   expect([finding.datacenter, finding.evidence.outcome]).toEqual(['cn-pek1', 'connected']);
 });

@@ -28,7 +28,7 @@ const EXAMPLE_POLICY: Policy = {
     CA: { primary: ['ca-yyz1'], secondary: ['us-iad1'] },
     CN: { primary: ['cn-pek1', 'cn-aws1'], secondary: [] },
   },
-  fences: [{ id: 'china', datacenterRegions: ['CN'], clientRegions: ['CN'] }],
+  fences: [{ id: 'china', datacenterRegions: ['CN'], clientRegions: ['CN'], unplacedClients: 'violation' }],
   accounts: [{ id: 'acme', homeRegion: 'US', allowedRegions: ['US', 'CA'] }],
   fallback: { primaryTimeoutMs: 5500, maxRate: 0.05, windowMs: 3_600_000, minSessions: 20 },
   incidentGapMs: 1_800_000,
@@ -92,6 +92,16 @@ describe('parsePolicy', () => {
     expect(policy.fallback.windowMs).toBe(3_600_000);
     expect(policy.incidentGapMs).toBe(1_800_000);
     expect(policy.quietPeriodMs).toBe(604_800_000);
+  });
+
+  it("reads a fence's unplaced_clients, violation by default, and refuses any other value", () => {
+    const fences = (extra: string) =>
+      `${MINIMAL}fences:\n  - { id: f, datacenter_regions: [US], client_regions: [US]${extra} }\n`;
+    expect(parsePolicy(fences(''), 'policy.yaml').fences[0]?.unplacedClients).toBe('violation');
+    expect(parsePolicy(fences(', unplaced_clients: review'), 'policy.yaml').fences[0]?.unplacedClients).toBe('review');
+    expect(problemsOf(fences(', unplaced_clients: reveiw'))).toEqual([
+      { path: 'fences[0].unplaced_clients', message: 'unknown value "reveiw" (expected one of: violation, review); did you mean review?', line: 7 },
+    ]);
   });
 
   it('reads quiet_period, the time without findings that resolves an incident', () => {
@@ -231,7 +241,7 @@ describe('parsePolicy', () => {
       { path: 'fences[0].client_regions', message: 'missing (required)', line: 18 },
       {
         path: 'fences[0].client_region',
-        message: 'unknown key (expected one of: id, datacenter_regions, client_regions); did you mean client_regions?',
+        message: 'unknown key (expected one of: id, datacenter_regions, client_regions, unplaced_clients); did you mean client_regions?',
         line: 20,
       },
     ]);
