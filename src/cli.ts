@@ -7,7 +7,7 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { ExitCode, UserError, UsageError, exitCodeFor, isDiskFull, isOutOfMemory } from './errors.js';
+import { ExitCode, QueryError, QueryFileError, UserError, UsageError, exitCodeFor, isDiskFull, isOutOfMemory } from './errors.js';
 import { processIo, type Io } from './io.js';
 import { TOOL_VERSION } from './version.js';
 // Commands are imported when they run: loading all of them (DuckDB, Arrow, YAML, date-fns)
@@ -281,6 +281,11 @@ export async function runCli(argv: string[], io: Io = processIo()): Promise<numb
       const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
       io.stderr(`routeaudit: DuckDB ran out of memory within its limit (${message}); run again with a higher --memory-limit, e.g. --memory-limit 8GB (docs/performance.md)\n`);
       return ExitCode.userError;
+    }
+    if (error instanceof QueryFileError || error instanceof QueryError) {
+      // A broken .sql file (a rule's header or result, or its query failing): the message names it.
+      io.stderr(`routeaudit: internal error in a query file, please report it:\n${error.message}\n`);
+      return ExitCode.internal;
     }
     const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
     io.stderr(`routeaudit: internal error, please report it:\n${detail}\n`);

@@ -99,6 +99,21 @@ export class QueryError extends Error {
   }
 }
 
+/**
+ * A file under queries/ is broken: a detection header that does not parse, or a result
+ * without the columns its reader needs. A fault of the install or of a rule's author, not
+ * of the input; the message names the file and what is wrong, so it is shown without a stack.
+ */
+export class QueryFileError extends Error {
+  override name = 'QueryFileError';
+  constructor(
+    readonly file: string,
+    problem: string,
+  ) {
+    super(`${file}: ${problem}`);
+  }
+}
+
 export function exitCodeFor(error: unknown): ExitCode {
   return error instanceof UserError ? ExitCode.userError : ExitCode.internal;
 }

@@ -6,7 +6,7 @@
 --   covers sessions that started before `until`, but newer sessions are reported;
 --   renew it with a new approval or delete it.
 -- parameters: $now
-SELECT 'S-' || suppression_index AS id, 'expired-suppression' AS rule, 'low' AS severity,
+SELECT 'S-' || suppression_index AS id,
   'suppressions[' || suppression_index || ']' AS path,
   'suppression of ' || rule || ' (' || reason || ') expired on ' || strftime(until, '%Y-%m-%d %H:%M UTC') AS message,
   client_region, dc_id AS datacenter

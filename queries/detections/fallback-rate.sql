@@ -2,6 +2,7 @@
 -- title: Fallback to secondary datacenters above the limit
 -- severity: medium
 -- kind: window
+-- suppress: client_region
 -- description: Per client region and UTC-aligned window (a session belongs to the
 --   window of its start): the share of connected sessions whose last connected
 --   attempt was tier secondary. Flagged "max-rate" when at least min_sessions
@@ -74,7 +75,7 @@ SELECT r.client_region, r.window_start,
 FROM rated r
 LEFT JOIN policy_suppressions p ON p.suppression_index = (
   SELECT min(x.suppression_index) FROM policy_suppressions x
-  WHERE x.rule = 'fallback-rate' AND x.account_id IS NULL AND x.dc_id IS NULL
+  WHERE x.rule = $rule AND x.account_id IS NULL AND x.dc_id IS NULL
     AND (x.client_region IS NULL OR x.client_region = r.client_region) AND x.until > r.window_start)
 WHERE r.in_window
 ORDER BY r.client_region, r.window_start;

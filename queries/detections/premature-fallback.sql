@@ -2,6 +2,14 @@
 -- title: Session fell back to a secondary datacenter early
 -- severity: low
 -- kind: session
+-- suppress: account, datacenter, client_region
+-- incident-title: {sessions_of_region} fell back to secondaries before the timeout
+-- what-happened: {sessions:session} from client region {client_region} fell back to a secondary datacenter in
+--   region {datacenter_region} before the primary timeout{key_exchange_note}.
+-- incident-cause: Clients tried secondary datacenters less than {primary_timeout_ms} ms after their first
+--   primary attempt, or before any primary.{surge}
+-- incident-action: Check the client fallback timer and the primary tier list; early fallback sends traffic
+--   to the backup-bridge whitelist more often than the policy intends.
 -- description: The session began a secondary attempt less than primary_timeout_ms
 --   after its first primary attempt, unless every primary attempt before it ended
 --   refused or error; or it tried a secondary before any primary. Tiers are the
@@ -28,7 +36,7 @@ early AS (
          OR (epoch_us(ts) - epoch_us(first_primary_ts) < $primary_timeout_ms::BIGINT * 1000
              AND waited_primaries_before > 0))
 )
-SELECT session_id, 'premature-fallback' AS rule, 'low' AS severity,
+SELECT session_id,
   dc_id, dc_region, file_id AS evidence_file_id, line_no AS evidence_line_no,
   CASE WHEN primaries_before = 0
     THEN 'tried secondary ' || dc_id || ' before any primary datacenter'

@@ -2,6 +2,18 @@
 -- title: Session of a client no fence can place reached a fenced region
 -- severity: medium
 -- kind: session
+-- suppress: account, datacenter, client_region
+-- incident-title: Sessions of {if client_unknown}unplaced{else}unmapped{end} clients reached fenced
+--   {datacenter_region} datacenters
+-- what-happened: {sessions:session} from client region {client_region} reached a fenced datacenter in region
+--   {datacenter_region}, from clients no fence can place{key_exchange_note}.
+-- incident-cause: {if client_unknown}These sessions declared no client_country and their client_ip gave no
+--   country{else}These clients declared a country that no policy region lists{end}, and the fences over
+--   {datacenter_region} leave such clients to review (unplaced_clients: review).
+-- incident-action: {if client_unknown}Find out where these clients were (affected-sessions.csv: account, user,
+--   meeting); have clients log client_country or client_ip. If they were outside {fence_client_regions},
+--   treat them as geofence violations.{else}Add their countries to a policy region so the fences can judge
+--   them (affected-sessions.csv lists the sessions and countries).{end}
 -- description: A session whose client region is unknown (no declared client_country and
 --   no country from its client_ip) or unmapped (a country no policy region lists)
 --   attempted or connected to a datacenter in a region that only fences with
@@ -17,7 +29,7 @@ WITH touched AS (
   FROM audit_attempts
   WHERE in_window AND in_fenced_region AND fence_id IS NULL AND client_region IN ('unknown', 'unmapped')
 )
-SELECT a.session_id, 'unplaced-fenced-contact' AS rule, 'medium' AS severity,
+SELECT a.session_id,
   a.dc_id, a.dc_region, a.file_id AS evidence_file_id, a.line_no AS evidence_line_no,
   CASE WHEN a.outcome = 'connected' THEN 'connected to ' ELSE 'attempted (outcome ' || a.outcome || ') ' END ||
     a.dc_id || ' in fenced region ' || a.dc_region || '; client region ' || a.client_region ||

@@ -12,7 +12,6 @@ WITH fence_clients AS (
   FROM policy_fence_client_regions GROUP BY fence_id
 )
 SELECT 'W-' || left(sha256(r.client_region || '|' || r.dc_id || '|' || f.fence_id), 10) AS id,
-  'whitelist' AS rule, 'critical' AS severity,
   'routing.' || r.client_region || '.' || r.tier || '[' || r.position || ']' AS path,
   r.dc_id || ' (' || d.region || ') is on the ' || r.client_region || ' ' || r.tier || ' list, but fence "' ||
     f.fence_id || '" admits only ' || fc.clients || ' clients to ' || d.region || ' datacenters' AS message,

@@ -7,6 +7,7 @@
  *   TIMESTAMP[TZ]  -> ISO-8601 string in UTC, microseconds kept when present
  *   DATE           -> 'YYYY-MM-DD';  DECIMAL -> number;  LIST -> array
  */
+import { ShapeError, shapeProblems, type ColumnKind, type RowOf, type RowShape } from './shape.js';
 import type {
   DuckDBConnection,
   DuckDBInstance,
@@ -167,6 +168,17 @@ export class Database {
   /** How many statements a text holds (0 for blanks and comments), without running them. */
   async statementCount(sql: string): Promise<number> {
     return (await this.connection.extractStatements(sql)).count;
+  }
+
+  /**
+   * The rows of a query from `file` (for messages), after checking its columns against
+   * `shape` (src/db/shape.ts): a ShapeError names the file and each column at fault.
+   */
+  async rows<C extends Record<string, ColumnKind>>(shape: RowShape<C>, file: string, sql: string, params?: SqlParams, exact = false): Promise<RowOf<C>[]> {
+    const result = await this.query(sql, params);
+    const problems = shapeProblems(shape, result.columns, exact);
+    if (problems.length > 0) throw new ShapeError(file, shape.name, problems);
+    return result.rows as RowOf<C>[];
   }
 
   /** Rows plus column names and DuckDB types, for ad hoc queries and Arrow export. */

@@ -5,7 +5,8 @@
  * the AuditReport that every reporter renders. The run-to-run diff is applied
  * afterwards (history.ts), because it needs the database's earlier runs.
  */
-import { varcharList, type Database, type Row } from '../db/database.js';
+import { varcharList, type Database, type SqlParams } from '../db/database.js';
+import { ShapeError, shapeProblems, type ColumnKind, type RowOf, type RowShape } from '../db/shape.js';
 import { QueryError } from '../errors.js';
 import { describeGeo, type GeoSource } from '../geo/source.js';
 import { prepareStore } from '../ingest/ingester.js';
@@ -28,9 +29,22 @@ import type {
   Severity,
   SuppressionRef,
 } from './model.js';
-import { SUMMARISED_RULES, highestSeverity, severityRank } from './model.js';
-import { detectionsOfKind, type Detection } from './registry.js';
+import { highestSeverity, severityRank } from './model.js';
+import { loadRegistry, type Detection, type Registry } from './registry.js';
 import { deriveSessions } from './sessions.js';
+import {
+  COUNTRY_MISMATCH_ROW,
+  COVERAGE_ROW,
+  FINDING_ROW,
+  INCIDENT_ROW,
+  INGEST_TOTALS_ROW,
+  IP_RESOLUTION_ROW,
+  LATE_SESSION_ROW,
+  POLICY_RULE_ROW,
+  RAISED_SESSION_RULE_ROW,
+  SESSION_RULE_ROW,
+  WINDOW_RULE_ROW,
+} from './shapes.js';
 
 /** How far back the fallback baseline looks (docs/detections.md). */
 export const BASELINE_DAYS = 7;
@@ -51,7 +65,11 @@ export interface AuditOptions {
   geo?: GeoSource | null;
   /** nightly: audit sessions with a record in a file ingested after this one, whatever their start (docs/nightly.md). */
   lateAfterFileId?: number | null;
+  /** The rules to run; absent: those of queries/detections/. */
+  registry?: Registry;
 }
+
+type Params = Record<string, string | number>;
 
 export async function runAudit(db: Database, options: AuditOptions): Promise<AuditReport> {
   const { policy } = options.policy;
@@ -70,60 +88,65 @@ export async function runAudit(db: Database, options: AuditOptions): Promise<Aud
     now: options.now.toISOString(),
   };
 
+  const registry = options.registry ?? loadRegistry();
   await db.run(loadQuery('audit/raw-findings.sql'));
-  for (const detection of detectionsOfKind('session')) {
-    await runDetection(detection, () => db.runScript(`INSERT INTO audit_raw_findings BY NAME (${stripTrailingSemicolon(detection.sql)})`, params));
-  }
+  for (const detection of registry.ofKind('session')) await fileSessionFindings(db, detection, params);
   await db.run(loadQuery('audit/findings.sql'));
-  await db.runScript(loadQuery('audit/incidents.sql'), { incident_gap_ms: policy.incidentGapMs, summarised_rules: varcharList(SUMMARISED_RULES) });
+  await db.runScript(loadQuery('audit/incidents.sql'), {
+    incident_gap_ms: policy.incidentGapMs,
+    summarised_rules: varcharList(registry.grouped('country-pairs')),
+  });
 
   const windows: FallbackWindow[] = [];
-  for (const detection of detectionsOfKind('window')) {
-    const rows = await runDetection(detection, () => db.all(detection.sql, pick(params, detection.parameters)));
-    windows.push(...rows.map(toFallbackWindow));
+  for (const detection of registry.ofKind('window')) {
+    const rows = await runDetection(detection, () => db.rows(WINDOW_RULE_ROW, detection.file, detection.sql, bindFor(detection, params)));
+    windows.push(...rows.map((row) => toFallbackWindow(row, detection)));
   }
-  const policyFindings = await runPolicyDetections(db, params);
-  const coverage = (await db.all(loadQuery('audit/coverage.sql'))).map(
+  const policyFindings = await runPolicyDetections(db, params, registry);
+  const coverage = (await auditRows(db, COVERAGE_ROW, 'audit/coverage.sql')).map(
     (r): RegionCoverage => ({
-      clientRegion: r.client_region as string,
-      sessions: r.sessions as number,
-      connected: r.connected as number,
-      neverConnected: r.never_connected as number,
-      fencedRegionSessions: r.fenced_region_sessions as number,
-      countryFromIp: r.country_from_ip as number,
-      ipWithoutCountry: r.ip_without_country as number,
+      clientRegion: r.client_region,
+      sessions: r.sessions,
+      connected: r.connected,
+      neverConnected: r.never_connected,
+      fencedRegionSessions: r.fenced_region_sessions,
+      countryFromIp: r.country_from_ip,
+      ipWithoutCountry: r.ip_without_country,
     }),
   );
-  const countryMismatches = (await db.all(loadQuery('audit/country-mismatches.sql'))).map(
-    (r): CountryMismatch => ({ declared: r.declared as string, resolved: r.resolved as string, sessions: r.sessions as number }),
+  const countryMismatches = (
+    await auditRows(db, COUNTRY_MISMATCH_ROW, 'audit/country-mismatches.sql', { country_pair_rules: varcharList(registry.grouped('country-pairs')) })
+  ).map((r): CountryMismatch => ({ rule: r.rule, severity: severityOf(registry, r.rule), declared: r.declared, resolved: r.resolved, sessions: r.sessions }));
+  const ipResolution = (await auditRows(db, IP_RESOLUTION_ROW, 'audit/ip-resolution.sql')).map(
+    (r): IpResolution => ({ status: r.status, sessions: r.sessions, addresses: r.addresses }),
   );
-  const ipResolution = (await db.all(loadQuery('audit/ip-resolution.sql'))).map(
-    (r): IpResolution => ({ status: r.status as string, sessions: r.sessions as number, addresses: r.addresses as number }),
-  );
-  const ingest = await db.one(loadQuery('audit/ingest-totals.sql'));
+  const [ingest] = await auditRows(db, INGEST_TOTALS_ROW, 'audit/ingest-totals.sql');
+  if (ingest === undefined) throw new Error('queries/audit/ingest-totals.sql returned no row');
   const window = await effectiveWindow(db, options.window);
   const lateSessions =
     lateAfterFileId === null
       ? []
-      : (await db.all(loadQuery('audit/late-sessions.sql'), { late_after_file_id: lateAfterFileId })).map(
-          (r): LateSession => ({ sessionId: r.session_id as string, sessionStart: r.session_start as string, files: r.files as string[] }),
+      : (await auditRows(db, LATE_SESSION_ROW, 'audit/late-sessions.sql', { late_after_file_id: lateAfterFileId })).map(
+          (r): LateSession => ({ sessionId: r.session_id, sessionStart: r.session_start, files: r.files }),
         );
   // Sessions and attempts are done with: their memory goes back before the findings, which
   // grow with the logs, are read into JavaScript (docs/performance.md, Memory).
   await db.runScript(loadQuery('audit/release-sessions.sql'));
-  const findings = markSharedSessions((await db.all(loadQuery('audit/finding-rows.sql'))).map(toSessionFinding));
+  const findings = markSharedSessions((await auditRows(db, FINDING_ROW, 'audit/finding-rows.sql')).map(toSessionFinding));
 
   const incidents = distinctTitles(
-    (await db.all(loadQuery('audit/incident-rows.sql'))).map((row) => {
+    (await auditRows(db, INCIDENT_ROW, 'audit/incident-rows.sql')).map((row) => {
       const base = toIncident(row, policy.datacenters);
-      return { ...base, ...explainIncident(base, { policy, policyFindings, windows }), firstReportedAt: options.now.toISOString() };
+      const detection = registry.find(base.rule);
+      if (detection === undefined) throw new Error(`incident ${base.id} is of rule ${base.rule}, which the registry does not have`);
+      return { ...base, ...explainIncident(base, detection, { policy, policyFindings, windows }), firstReportedAt: options.now.toISOString() };
     }),
   );
   await db.runScript(loadQuery('audit/release-findings.sql'));
   const flaggedWindows = windows.filter((w) => w.flags.length > 0 && w.suppression === null).length;
   const highest = highestSeverity([
     ...findings.filter((f) => f.status === 'active').map((f) => f.severity),
-    ...(flaggedWindows > 0 ? ['medium' as const] : []),
+    ...windows.filter((w) => w.flags.length > 0 && w.suppression === null).map((w) => w.severity),
     ...policyFindings.map((p) => p.severity),
   ]);
 
@@ -167,11 +190,11 @@ export async function runAudit(db: Database, options: AuditOptions): Promise<Aud
     inputProblems: [],
     lateSessions,
     ingest: {
-      files: ingest.files as number,
-      linesRead: ingest.lines_read as number,
-      loaded: ingest.loaded as number,
-      duplicates: ingest.duplicates as number,
-      rejected: ingest.rejected as number,
+      files: ingest.files,
+      linesRead: ingest.lines_read,
+      loaded: ingest.loaded,
+      duplicates: ingest.duplicates,
+      rejected: ingest.rejected,
     } satisfies IngestAccounting,
     datacenters: policy.datacenters,
     settings: {
@@ -217,13 +240,43 @@ const DIFF_ORDER = ['new', 'reopened', 'ongoing'] as const;
  * The findings of the policy alone (kind `policy`: a fenced datacenter on a whitelist, an
  * expired suppression), over the policy tables already loaded; `policy check` runs them too.
  */
-export async function runPolicyDetections(db: Database, params: Record<string, string | number>): Promise<PolicyFinding[]> {
+export async function runPolicyDetections(db: Database, params: Params, registry: Registry = loadRegistry()): Promise<PolicyFinding[]> {
   const findings: PolicyFinding[] = [];
-  for (const detection of detectionsOfKind('policy')) {
-    const rows = await runDetection(detection, () => db.all(detection.sql, pick(params, detection.parameters)));
-    findings.push(...rows.map(toPolicyFinding));
+  for (const detection of registry.ofKind('policy')) {
+    const rows = await runDetection(detection, () => db.rows(POLICY_RULE_ROW, detection.file, detection.sql, bindFor(detection, params), true));
+    findings.push(...rows.map((row) => toPolicyFinding(row, detection)));
   }
   return findings;
+}
+
+/**
+ * Files one session rule's rows as findings, with the rule's id and severity from its
+ * header (queries/audit/file-rule-findings.sql), after checking that the rows have
+ * exactly the shape of a session rule.
+ */
+async function fileSessionFindings(db: Database, detection: Detection, params: Params): Promise<void> {
+  await runDetection(detection, async () => {
+    await db.runScript(`CREATE OR REPLACE TEMP TABLE audit_rule_rows AS (${stripTrailingSemicolon(detection.sql)})`, bindFor(detection, params));
+    const { columns } = await db.query(loadQuery('audit/rule-rows-shape.sql'));
+    const problems = shapeProblems(detection.raised === null ? SESSION_RULE_ROW : RAISED_SESSION_RULE_ROW, columns, true);
+    if (problems.length > 0) throw new ShapeError(detection.file, 'a session rule row', problems);
+    await db.runScript(loadQuery('audit/file-rule-findings.sql'), {
+      rule: detection.id,
+      severity: detection.severity,
+      raised_severity: detection.raised?.severity ?? detection.severity,
+    });
+  });
+}
+
+function severityOf(registry: Registry, rule: string): Severity {
+  const detection = registry.find(rule);
+  if (detection === undefined) throw new Error(`a finding of rule ${rule}, which the registry does not have`);
+  return detection.severity;
+}
+
+/** The rows of a file under queries/, checked against their shape. */
+function auditRows<C extends Record<string, ColumnKind>>(db: Database, shape: RowShape<C>, file: string, params?: SqlParams): Promise<RowOf<C>[]> {
+  return db.rows(shape, `queries/${file}`, loadQuery(file), params);
 }
 
 /** New, then reopened, then ongoing; then severity (highest first), then sessions (most first), then last seen (newest first), then id. */
@@ -259,6 +312,8 @@ async function runDetection<T>(detection: Detection, run: () => Promise<T>): Pro
   try {
     return await run();
   } catch (error) {
+    // A result of the wrong shape already names the file and each column.
+    if (error instanceof ShapeError) throw error;
     throw new QueryError(detection.id, detection.file, error);
   }
 }
@@ -267,105 +322,110 @@ function stripTrailingSemicolon(sql: string): string {
   return sql.trimEnd().replace(/;$/, '');
 }
 
-function pick<T extends Record<string, string | number>>(params: T, names: readonly string[]): Record<string, string | number> {
-  return Object.fromEntries(names.map((n) => [n, params[n as keyof T] as string | number]));
+/** The parameters a detection declares, and its own id as $rule (every detection may use it). */
+function bindFor(detection: Detection, params: Params): Params {
+  const bound: Params = {};
+  for (const name of detection.parameters) {
+    const value = params[name];
+    if (value === undefined) throw new Error(`${detection.file} declares $${name}, which the audit does not provide`);
+    bound[name] = value;
+  }
+  if (/\$rule\b/.test(detection.sql)) bound.rule = detection.id;
+  return bound;
 }
 
-function toSessionFinding(r: Row): SessionFinding {
+function toSessionFinding(r: RowOf<typeof FINDING_ROW.columns>): SessionFinding {
   return {
-    rule: r.rule as string,
+    rule: r.rule,
     severity: r.severity as Severity,
     status: r.status as SessionFinding['status'],
-    incidentId: (r.incident_id as string | null) ?? null,
-    sessionId: r.session_id as string,
-    sessionStart: r.session_start as string,
-    accountId: r.account_id as string | null,
-    meetingId: r.meeting_id as string | null,
-    userId: r.user_id as string | null,
-    clientCountry: r.client_country as string | null,
+    incidentId: r.incident_id,
+    sessionId: r.session_id,
+    sessionStart: r.session_start,
+    accountId: r.account_id,
+    meetingId: r.meeting_id,
+    userId: r.user_id,
+    clientCountry: r.client_country,
     countrySource: r.country_source as SessionFinding['countrySource'],
-    clientRegion: r.client_region as string,
-    datacenter: r.dc_id as string,
-    datacenterRegion: r.dc_region as string,
-    traffic: r.traffic as string[],
-    detail: r.detail as string,
+    clientRegion: r.client_region,
+    datacenter: r.dc_id,
+    datacenterRegion: r.dc_region,
+    traffic: r.traffic,
+    detail: r.detail,
     evidence: {
-      file: r.evidence_file as string,
-      line: r.evidence_line_no as number,
-      ts: r.evidence_ts as string,
-      datacenter: r.dc_id as string,
-      outcome: r.evidence_outcome as string,
-      tier: r.evidence_tier as string,
-      traffic: r.evidence_traffic as string | null,
+      file: r.evidence_file,
+      line: r.evidence_line_no,
+      ts: r.evidence_ts,
+      datacenter: r.dc_id,
+      outcome: r.evidence_outcome,
+      tier: r.evidence_tier,
+      traffic: r.evidence_traffic,
     },
     suppression: toSuppressionRef(r),
     otherIncidentIds: [],
   };
 }
 
-function toSuppressionRef(r: Row): SuppressionRef | null {
-  if (r.suppression_index === null || r.suppression_index === undefined) return null;
-  return { index: r.suppression_index as number, reason: r.suppression_reason as string, until: r.suppression_until as string };
+function toSuppressionRef(r: { suppression_index: number | null; suppression_reason: string | null; suppression_until: string | null }): SuppressionRef | null {
+  if (r.suppression_index === null) return null;
+  return { index: r.suppression_index, reason: r.suppression_reason ?? '', until: r.suppression_until ?? '' };
 }
 
-function toFallbackWindow(r: Row): FallbackWindow {
+function toFallbackWindow(r: RowOf<typeof WINDOW_RULE_ROW.columns>, detection: Detection): FallbackWindow {
   return {
-    clientRegion: r.client_region as string,
-    windowStart: r.window_start as string,
-    windowEnd: r.window_end as string,
-    sessions: r.sessions as number,
-    connected: r.connected as number,
-    viaSecondary: r.via_secondary as number,
-    rate: r.rate as number | null,
-    neverConnected: r.never_connected as number,
-    failureRate: r.failure_rate as number,
-    baselineRate: r.baseline_rate as number | null,
+    rule: detection.id,
+    severity: detection.severity,
+    clientRegion: r.client_region,
+    windowStart: r.window_start,
+    windowEnd: r.window_end,
+    sessions: r.sessions,
+    connected: r.connected,
+    viaSecondary: r.via_secondary,
+    rate: r.rate,
+    neverConnected: r.never_connected,
+    failureRate: r.failure_rate,
+    baselineRate: r.baseline_rate,
     flags: r.flags as FallbackWindow['flags'],
     suppression: toSuppressionRef(r),
   };
 }
 
-function toPolicyFinding(r: Row): PolicyFinding {
+function toPolicyFinding(r: RowOf<typeof POLICY_RULE_ROW.columns>, detection: Detection): PolicyFinding {
   return {
-    id: r.id as string,
-    rule: r.rule as string,
-    severity: r.severity as Severity,
-    path: r.path as string,
-    message: r.message as string,
-    clientRegion: r.client_region as string | null,
-    datacenter: r.datacenter as string | null,
+    id: r.id,
+    rule: detection.id,
+    severity: detection.severity,
+    path: r.path,
+    message: r.message,
+    clientRegion: r.client_region,
+    datacenter: r.datacenter,
   };
 }
 
-type IncidentFacts = Omit<Incident, 'cause' | 'action' | 'causeFindingIds' | 'fallbackPeak' | 'title'>;
+type IncidentFacts = Omit<Incident, 'cause' | 'action' | 'causeFindingIds' | 'fallbackPeak' | 'title' | 'summary'>;
 
-function toIncident(r: Row, catalog: LoadedPolicy['policy']['datacenters']): IncidentFacts & Pick<Incident, 'cause' | 'action' | 'causeFindingIds' | 'fallbackPeak' | 'title'> {
+function toIncident(r: RowOf<typeof INCIDENT_ROW.columns>, catalog: LoadedPolicy['policy']['datacenters']): IncidentFacts {
   const datacenters = (r.datacenters as { id: string; sessions: number }[]).map((d) => {
     const known = catalog.find((c) => c.id === d.id);
     return { id: d.id, sessions: d.sessions, country: known?.country ?? null, operator: known?.operator ?? null };
   });
   return {
-    id: r.incident_id as string,
-    rule: r.rule as string,
-    title: '',
+    id: r.incident_id,
+    rule: r.rule,
     severity: r.severity as Severity,
-    clientRegion: r.client_region as string,
-    datacenterRegion: r.dc_region as string,
-    firstSeen: r.first_seen as string,
-    lastSeen: r.last_seen as string,
-    sessionCount: r.session_count as number,
-    sessionIds: r.session_ids as string[],
-    accounts: r.accounts as string[],
-    meetings: r.meetings as number,
-    users: r.users as number,
-    clientCountries: r.client_countries as string[],
+    clientRegion: r.client_region,
+    datacenterRegion: r.dc_region,
+    firstSeen: r.first_seen,
+    lastSeen: r.last_seen,
+    sessionCount: r.session_count,
+    sessionIds: r.session_ids,
+    accounts: r.accounts,
+    meetings: r.meetings,
+    users: r.users,
+    clientCountries: r.client_countries,
     datacenters,
-    traffic: r.traffic as string[],
-    keyExchangeSessions: r.key_exchange_sessions as number,
-    causeFindingIds: [],
-    fallbackPeak: null,
-    cause: '',
-    action: '',
+    traffic: r.traffic,
+    keyExchangeSessions: r.key_exchange_sessions,
     diffStatus: 'new',
     firstReportedAt: '',
   };

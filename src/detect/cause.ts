@@ -6,10 +6,13 @@
 import type { Policy } from '../policy/types.js';
 import type { FallbackPeak, FallbackWindow, Incident, PolicyFinding } from './model.js';
 
-type IncidentFacts = Pick<Incident, 'rule' | 'clientRegion' | 'datacenterRegion' | 'datacenters' | 'firstSeen' | 'lastSeen' | 'keyExchangeSessions' | 'accounts'>;
+import type { Detection } from './registry.js';
+
+type IncidentFacts = Pick<Incident, 'rule' | 'clientRegion' | 'datacenterRegion' | 'datacenters' | 'firstSeen' | 'lastSeen' | 'keyExchangeSessions' | 'accounts' | 'sessionCount'>;
 
 export interface Explanation {
   title: string;
+  summary: string;
   cause: string;
   action: string;
   causeFindingIds: string[];
@@ -22,111 +25,136 @@ interface Context {
   windows: readonly FallbackWindow[];
 }
 
-export function explainIncident(incident: IncidentFacts, context: Context): Explanation {
+/**
+ * The fields a rule's wording templates may use (docs/detections.md, "Writing a rule"): facts
+ * of the incident, and sentences about it drawn from the policy. Each is text, a count or a
+ * flag; sentences end with their full stop, and those meant to follow another start with a space.
+ */
+export const INCIDENT_TEXT_FIELDS = [
+  'client_region', // the incident's client region: a region id, unknown or unmapped
+  'datacenter_region', // the region of its datacenters
+  'datacenters', // the datacenters that made its sessions findings: "a, b and c"
+  'several_datacenters', // flag: more than one of them
+  'sessions', // count of sessions
+  'key_exchange_sessions', // count of sessions with key exchange at the offending datacenter
+  'key_exchange_note', // ", 2 sessions with key exchange there", or empty
+  'accounts', // the accounts of its sessions: "a and b"
+  'sessions_of_region', // "US sessions", "Sessions with no known client country", ...
+  'client_placed', // flag: the client region is a policy region
+  'client_unknown', // flag: client region unknown (no country)
+  'client_unmapped', // flag: client region unmapped (a country no region lists)
+  'unplaced_cause', // for an unplaced client region, why no fence admits it; else empty
+  'whitelist_cause', // the whitelist entries listing the datacenters for this client region; else empty
+  'routing_cause', // where each datacenter is on this region's routing lists, and other regions' lists that hold it
+  'routing_fix', // what to change in the routing: the whitelist entry to remove, or what to find out
+  'surge', // " The US fallback rate peaked at ...", when a flagged window overlaps; else empty
+  'expired', // " An exception for this, suppressions[0] ..., expired on ...", per matching expired suppression
+  'account_selections', // "Account acme may be served only from US and CA"
+  'datacenter_region_fenced', // flag: some fence closes the datacenter region
+  'fence_client_regions', // the client regions the fences over the datacenter region admit
+  'primary_timeout_ms', // the policy's primary_timeout_ms
+] as const;
+
+type IncidentTextField = (typeof INCIDENT_TEXT_FIELDS)[number];
+
+/** Words an incident by its rule's templates, over facts of the incident and the policy. */
+export function explainIncident(incident: IncidentFacts, detection: Detection, context: Context): Explanation {
   const { policy } = context;
   const region = incident.clientRegion;
+  const placed = region !== 'unknown' && region !== 'unmapped';
   const dcIds = incident.datacenters.map((d) => d.id);
-  const whitelist = context.policyFindings.filter((f) => f.rule === 'whitelist' && f.clientRegion === region && f.datacenter !== null && dcIds.includes(f.datacenter));
+  const whitelistFindings = context.policyFindings.filter((f) => f.rule === 'whitelist' && f.datacenter !== null && dcIds.includes(f.datacenter));
+  const whitelist = whitelistFindings.filter((f) => f.clientRegion === region);
   // Clients of one region sometimes get another region's lists (stale config, DNS
   // steering during an overload): a whitelist entry elsewhere may still be the cause.
-  const whitelistElsewhere = context.policyFindings.filter((f) => f.rule === 'whitelist' && f.clientRegion !== region && f.datacenter !== null && dcIds.includes(f.datacenter));
+  const whitelistElsewhere = whitelistFindings.filter((f) => f.clientRegion !== region);
   const expired = expiredSuppressions(policy, incident, context.policyFindings);
   const peak = fallbackPeak(context.windows, region, incident.firstSeen, incident.lastSeen, policy.fallback);
-  const listing = (dc: string) => listingOf(policy, region, dc);
   const dcList = joinAnd(dcIds);
   const pct = (rate: number) => `${(rate * 100).toFixed(rate < 0.1 ? 1 : 0)}%`;
   const surge = peak && peak.flagged
     ? ` The ${region} fallback rate peaked at ${pct(peak.rate)} in the window from ${peak.windowStart.slice(0, 16).replace('T', ' ')} UTC` +
       (peak.baselineRate === null ? '.' : ` against a ${pct(peak.baselineRate)} baseline.`)
     : '';
-  const whitelistText = whitelist.length > 0
+  const whitelistCause = whitelist.length > 0
     ? whitelist.map((w) => `${w.datacenter} is on the ${region} ${w.path.split('.')[2]?.replace(/\[\d+\]$/, '')} list (whitelist finding ${w.id})`).join('; ') + '.'
     : '';
-  const routingText = dcIds
-    .map((dc) => {
-      const tier = listing(dc);
-      const elsewhere = whitelistElsewhere.filter((w) => w.datacenter === dc);
-      const also = elsewhere.length > 0 ? `, but is on ${joinAnd(elsewhere.map((w) => `${w.path} (whitelist finding ${w.id})`))}` : '';
-      return tier ? `${dc} is on the ${region} ${tier} list` : policy.routing[region] ? `${dc} is on neither ${region} routing list${also}` : `${region} has no routing entry`;
-    })
-    .join('; ') + '.';
-  const elsewhereText = whitelistElsewhere.length > 0 ? ` These clients were probably given another region's routing lists.` : '';
-  const expiredText = expired.map((e) => ` An exception for this, suppressions[${e.index}] ("${e.reason}"), expired on ${e.until.slice(0, 10)} (policy finding S-${e.index}).`).join('');
-  const causeIds = [...whitelist, ...whitelistElsewhere].map((w) => w.id);
-  const fencedTarget = policy.fences.some((f) => f.datacenterRegions.includes(incident.datacenterRegion));
+  const elsewhereOf = (dc: string) => whitelistElsewhere.filter((w) => w.datacenter === dc);
+  const routingCause = placed
+    ? dcIds
+        .map((dc) => {
+          const tier = listingOf(policy, region, dc);
+          const elsewhere = elsewhereOf(dc);
+          const also = elsewhere.length > 0 ? `, but is on ${joinAnd(elsewhere.map((w) => `${w.path} (whitelist finding ${w.id})`))}` : '';
+          return tier ? `${dc} is on the ${region} ${tier} list` : policy.routing[region] ? `${dc} is on neither ${region} routing list${also}` : `${region} has no routing entry`;
+        })
+        .join('; ') + '.' + (whitelistElsewhere.length > 0 ? ` These clients were probably given another region's routing lists.` : '')
+    : // No routing list is an unplaced client's own; only other regions' lists can have sent it there.
+      dcIds
+        .flatMap((dc) => (elsewhereOf(dc).length > 0 ? [`${dc} is on ${joinAnd(elsewhereOf(dc).map((w) => `${w.path} (whitelist finding ${w.id})`))}`] : []))
+        .map((text) => `${text}.`)
+        .join(' ');
+  const routingFix = whitelist.length > 0
+    ? `Remove ${joinAnd(whitelist.map((w) => w.datacenter!))} from ${joinAnd(whitelist.map((w) => w.path))}: first in the provider's live routing configuration (which clients follow), then in this policy.`
+    : whitelistElsewhere.length > 0
+      ? `Remove ${joinAnd([...new Set(whitelistElsewhere.map((w) => w.datacenter!))])} from ${joinAnd(whitelistElsewhere.map((w) => w.path))}, and find out why ${placed ? `${region} clients` : 'these clients'} followed those lists.`
+      : placed
+        ? `Find out how clients reached ${dcList}: it is not on the ${region} lists, so clients or DNS are not following the policy.`
+        : `Find out how these clients reached ${dcList} and where they were (affected-sessions.csv: account, user, meeting), and ${region === 'unknown' ? 'have clients log client_country or client_ip' : 'add their countries to a policy region'} so that fences can place them.`;
+  const fences = policy.fences.filter((f) => f.datacenterRegions.includes(incident.datacenterRegion));
+  const unplacedCause = placed
+    ? ''
+    : `${region === 'unknown' ? 'These sessions declared no client_country and their client_ip gave no country' : 'These clients declared a country that no policy region lists'}; ` +
+      `fence${fences.length === 1 ? '' : 's'} ${joinAnd(fences.map((f) => `"${f.id}"`))} admit${fences.length === 1 ? 's' : ''} only ${joinAnd(fenceClientRegions(policy, incident.datacenterRegion))} clients, and a client not known to be one of them was not admitted.`;
 
-  switch (incident.rule) {
-    case 'geofence':
-    case 'geofence-contact': {
-      const connected = incident.rule === 'geofence';
-      const title = `${sessionsOf(region)} ${connected ? 'connected to' : 'attempted'} fenced ${incident.datacenterRegion} datacenters`;
-      const cause = `${whitelistText || routingText + elsewhereText}${surge}${expiredText}`.trim();
-      const action = [
-        whitelist.length > 0
-          ? `Remove ${joinAnd(whitelist.map((w) => w.datacenter!))} from ${joinAnd(whitelist.map((w) => w.path))}: first in the provider's live routing configuration (which clients follow), then in this policy.`
-          : whitelistElsewhere.length > 0
-            ? `Remove ${joinAnd([...new Set(whitelistElsewhere.map((w) => w.datacenter!))])} from ${joinAnd(whitelistElsewhere.map((w) => w.path))}, and find out why ${region} clients followed those lists.`
-            : `Find out how clients reached ${dcList}: it is not on the ${region} lists, so clients or DNS are not following the policy.`,
-        connected
-          ? `Ask the operator of ${dcList} what was retained from these sessions` +
-            (incident.keyExchangeSessions > 0 ? `, including the ${incident.keyExchangeSessions} key exchange${incident.keyExchangeSessions === 1 ? '' : 's'}; treat those meeting keys as exposed.` : '.') +
-            ' Notify the affected accounts (affected-sessions.csv lists every session).'
-          : 'No attempt connected: confirm with the operator that none of them carried data.',
-      ].join(' ');
-      return { title, cause, action, causeFindingIds: causeIds, fallbackPeak: peak };
-    }
-    case 'unplaced-fenced-contact': {
-      const unknown = region === 'unknown';
-      return {
-        title: `Sessions of ${unknown ? 'unplaced' : 'unmapped'} clients reached fenced ${incident.datacenterRegion} datacenters`,
-        cause: unknown
-          ? 'These sessions declared no client_country and their client_ip gave no country, so no fence can say whether they were allowed.'
-          : 'These clients declared a country that no policy region lists, so no fence can say whether they were allowed.',
-        action: unknown
-          ? `Find out where these clients were (affected-sessions.csv: account, user, meeting); have clients log client_country or client_ip. If they were outside ${joinAnd(fenceClientRegions(policy, incident.datacenterRegion))}, treat them as geofence violations.`
-          : `Add their countries to a policy region so the fences can judge them (affected-sessions.csv lists the sessions and countries).`,
-        causeFindingIds: [],
-        fallbackPeak: peak,
-      };
-    }
-    case 'account-routing': {
-      const accounts = joinAnd(incident.accounts.map((a) => describeAccount(policy, a)));
-      const exception = fencedTarget ? '' : ', or record an approved exception as a suppression with its reason and end date';
-      return {
-        title: `Sessions of restricted accounts (${joinAnd(incident.accounts)}) served from ${incident.datacenterRegion}`,
-        cause: `${capitalise(accounts)}. ${routingText}${elsewhereText}${surge}${expiredText}`.trim(),
-        action: `Keep ${joinAnd(incident.accounts)} off ${dcList} (a per-account routing restriction)${exception}. Tell the account owners.`,
-        causeFindingIds: [...causeIds, ...expired.map((e) => `S-${e.index}`)],
-        fallbackPeak: peak,
-      };
-    }
-    case 'unlisted-datacenter':
-      return {
-        title: `${sessionsOf(region)} connected to datacenters off their routing lists`,
-        cause: `${routingText}${elsewhereText}${surge}${expiredText}`.trim(),
-        action: `Check client configuration and DNS for ${region}: clients connected to ${dcList}, which the policy does not route ${region} to. If the routing is intended, add it to the policy.`,
-        causeFindingIds: causeIds,
-        fallbackPeak: peak,
-      };
-    case 'unknown-datacenter':
-      return {
-        title: `${sessionsOf(region)} attempted datacenters missing from the catalog`,
-        cause: `${dcList} ${dcIds.length === 1 ? 'is' : 'are'} not in the policy's datacenter catalog, so no fence or routing rule can vouch for ${dcIds.length === 1 ? 'it' : 'them'}.`,
-        action: `Add ${dcList} to the catalog with ${dcIds.length === 1 ? 'its' : 'their'} country (and routing), or find out why clients were sent there.`,
-        causeFindingIds: [],
-        fallbackPeak: peak,
-      };
-    case 'premature-fallback':
-      return {
-        title: `${sessionsOf(region)} fell back to secondaries before the timeout`,
-        cause: `Clients tried secondary datacenters less than ${policy.fallback.primaryTimeoutMs} ms after their first primary attempt, or before any primary.${surge}`,
-        action: 'Check the client fallback timer and the primary tier list; early fallback sends traffic to the backup-bridge whitelist more often than the policy intends.',
-        causeFindingIds: [],
-        fallbackPeak: peak,
-      };
-    default:
-      return { title: `${sessionsOf(region)}: ${incident.rule} findings`, cause: routingText, action: 'Review the sessions in affected-sessions.csv.', causeFindingIds: [], fallbackPeak: peak };
-  }
+  const fields: Record<IncidentTextField, string | number | boolean> = {
+    client_region: region,
+    datacenter_region: incident.datacenterRegion,
+    datacenters: dcList,
+    several_datacenters: dcIds.length > 1,
+    sessions: incident.sessionCount,
+    key_exchange_sessions: incident.keyExchangeSessions,
+    key_exchange_note: incident.keyExchangeSessions > 0 ? `, ${plural(incident.keyExchangeSessions, 'session')} with key exchange there` : '',
+    accounts: joinAnd(incident.accounts),
+    sessions_of_region: sessionsOf(region),
+    client_placed: placed,
+    client_unknown: region === 'unknown',
+    client_unmapped: region === 'unmapped',
+    unplaced_cause: unplacedCause,
+    whitelist_cause: whitelistCause,
+    routing_cause: routingCause,
+    routing_fix: routingFix,
+    surge,
+    expired: expired.map((e) => ` An exception for this, suppressions[${e.index}] ("${e.reason}"), expired on ${e.until.slice(0, 10)} (policy finding S-${e.index}).`).join(''),
+    account_selections: capitalise(joinAnd(incident.accounts.map((a) => describeAccount(policy, a)))),
+    datacenter_region_fenced: fences.length > 0,
+    fence_client_regions: joinAnd(fenceClientRegions(policy, incident.datacenterRegion).map((r) => `client region ${r}`)),
+    primary_timeout_ms: policy.fallback.primaryTimeoutMs,
+  };
+  const wording = detection.wording;
+  if (wording === null) throw new Error(`${detection.file}: rule ${detection.id} forms incidents but has no wording`);
+  const render = (template: typeof wording.title) => tidy(template.render(fields));
+  const causeFindingIds = [
+    ...(detection.causes.includes('whitelist') ? [...whitelist, ...whitelistElsewhere].map((w) => w.id) : []),
+    ...(detection.causes.includes('expired-suppression') ? expired.map((e) => `S-${e.index}`) : []),
+  ];
+  return {
+    title: render(wording.title),
+    summary: render(wording.whatHappened),
+    cause: render(wording.cause),
+    action: render(wording.action),
+    causeFindingIds,
+    fallbackPeak: peak,
+  };
+}
+
+/** A field left empty at either end of a template leaves a space behind. */
+function tidy(text: string): string {
+  return text.trim();
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${count === 1 ? noun : `${noun}s`}`;
 }
 
 /**
@@ -188,8 +216,8 @@ function sessionsOf(region: string): string {
   return `${region} sessions`;
 }
 
-/** The client regions that the fences closing a datacenter region admit (for the action text). */
+/** The client regions that the fences closing a datacenter region admit. */
 function fenceClientRegions(policy: Policy, datacenterRegion: string): string[] {
   const admitted = policy.fences.filter((f) => f.datacenterRegions.includes(datacenterRegion)).flatMap((f) => f.clientRegions);
-  return [...new Set(admitted)].map((r) => `client region ${r}`);
+  return [...new Set(admitted)];
 }

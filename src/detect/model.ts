@@ -21,13 +21,6 @@ export function highestSeverity(severities: readonly Severity[]): Severity | nul
   );
 }
 
-/**
- * Session rules whose findings are summarised per pair of countries
- * (AuditReport.countryMismatches) instead of grouped into incidents: a customer
- * whose staff work over a VPN would otherwise bury the incidents under them.
- */
-export const SUMMARISED_RULES: readonly string[] = ['country-mismatch'];
-
 /** Where a finding came from in the logs: the attempt that made the session a finding. */
 export interface Evidence {
   file: string;
@@ -51,7 +44,7 @@ export interface SessionFinding {
   rule: string;
   severity: Severity;
   status: 'active' | 'suppressed';
-  /** The incident it belongs to; null for suppressed findings (incidents group active ones) and for SUMMARISED_RULES. */
+  /** The incident it belongs to; null for suppressed findings (incidents group active ones) and for rules grouped by country pairs. */
   incidentId: string | null;
   sessionId: string;
   sessionStart: string;
@@ -118,6 +111,8 @@ export interface Incident {
   causeFindingIds: string[];
   /** The client region's highest fallback window during the incident, when flagged or above max_rate; else null. */
   fallbackPeak: FallbackPeak | null;
+  /** One sentence: what happened, in numbers. */
+  summary: string;
   /** Plain-language probable cause and what to do. */
   cause: string;
   action: string;
@@ -139,8 +134,12 @@ export interface PolicyFinding {
   datacenter: string | null;
 }
 
-/** Share of sessions via secondary datacenters, per client region and UTC-aligned window. Sorted by region, then window start. */
+/** Share of sessions via secondary datacenters, per client region and UTC-aligned window. Sorted by rule, then region, then window start. */
 export interface FallbackWindow {
+  /** The window rule that rated it (kind `window`: fallback-rate). */
+  rule: string;
+  /** That rule's severity, for a flagged window. */
+  severity: Severity;
   clientRegion: string;
   windowStart: string;
   windowEnd: string;
@@ -177,8 +176,11 @@ export interface RegionCoverage {
   ipWithoutCountry: number;
 }
 
-/** Sessions whose declared client_country differs from their address's country, per pair. Sorted by sessions (most first), then declared, then resolved. */
+/** Sessions whose declared client_country differs from their address's country, per rule and pair. Sorted by sessions (most first), then declared, then resolved, then rule. */
 export interface CountryMismatch {
+  /** The rule summarised by country pairs (its header says `grouping: country-pairs`): country-mismatch. */
+  rule: string;
+  severity: Severity;
   /** The declared client_country; it decides the client region. */
   declared: string;
   /** The country of the session's first client_ip in the geo database. */
@@ -293,7 +295,7 @@ export interface AuditReport {
   schemaVersion: 1;
   run: RunMetadata;
   verdict: Verdict;
-  /** Sorted: new before ongoing, then severity (highest first), then sessions (most first), then last seen (newest first), then id. Findings of SUMMARISED_RULES are not grouped into incidents. */
+  /** Sorted: new before ongoing, then severity (highest first), then sessions (most first), then last seen (newest first), then id. Findings of rules grouped by country pairs (country-mismatch) are not grouped into incidents. */
   incidents: Incident[];
   resolvedIncidents: ResolvedIncident[];
   /** Active and suppressed session findings. */

@@ -15,23 +15,8 @@ import { resolve } from 'node:path';
 import { LineCounter, isAlias, isMap, isNode, isScalar, isSeq, parseDocument, visit, type Alias, type Document, type Node, type YAMLError } from 'yaml';
 import { PolicyError, UserError, type PolicyProblem } from '../errors.js';
 import { parseDuration } from './duration.js';
+import { SUPPRESSION_MATCHERS, loadRegistry, type Registry } from '../detect/registry.js';
 import type { AccountSelection, Datacenter, FallbackSettings, Fence, LoadedPolicy, Policy, RegionRouting, Suppression, UnplacedClients } from './types.js';
-
-/** Policy findings: fixed in the policy, never suppressed. */
-const POLICY_RULES: readonly string[] = ['whitelist', 'expired-suppression'];
-
-/** Rules a suppression may name. Policy findings (`whitelist`) are not among them: they are fixed in the policy itself. */
-export const SUPPRESSIBLE_RULES = [
-  'geofence',
-  'geofence-contact',
-  'unplaced-fenced-contact',
-  'account-routing',
-  'unlisted-datacenter',
-  'unknown-datacenter',
-  'premature-fallback',
-  'fallback-rate',
-  'country-mismatch',
-] as const;
 
 /** Region ids the detections give to sessions without a region; a policy region of either name would be ambiguous. */
 export const SESSION_ONLY_REGIONS = ['unknown', 'unmapped'] as const;
@@ -52,10 +37,9 @@ const UNPLACED_CLIENT_MODES: readonly UnplacedClients[] = ['violation', 'review'
 const ACCOUNT_KEYS = ['id', 'home_region', 'allowed_regions'];
 const FALLBACK_KEYS = ['primary_timeout_ms', 'max_rate', 'window', 'min_sessions'];
 const SUPPRESSION_KEYS = ['rule', 'account', 'datacenter', 'client_region', 'until', 'reason'];
-const SUPPRESSION_MATCHERS = ['account', 'datacenter', 'client_region'];
 
 /** Reads `file` relative to `cwd` (the injected one, not the process's); messages and reports name it as given. */
-export function loadPolicy(file: string, cwd: string = process.cwd()): LoadedPolicy {
+export function loadPolicy(file: string, cwd: string = process.cwd(), registry: Registry = loadRegistry()): LoadedPolicy {
   let bytes: Buffer;
   try {
     bytes = readFileSync(resolve(cwd, file));
@@ -68,11 +52,14 @@ export function loadPolicy(file: string, cwd: string = process.cwd()): LoadedPol
   } catch {
     throw new PolicyError(file, [{ path: '', message: 'the file is not UTF-8 text' }]);
   }
-  return { policy: parsePolicy(text, file), file, sha256: createHash('sha256').update(bytes).digest('hex') };
+  return { policy: parsePolicy(text, file, registry), file, sha256: createHash('sha256').update(bytes).digest('hex') };
 }
 
-/** Parses and validates policy YAML; `file` only names the source in the PolicyError it throws. */
-export function parsePolicy(text: string, file: string): Policy {
+/**
+ * Parses and validates policy YAML; `file` only names the source in the PolicyError it throws.
+ * Suppressions are checked against the rules of `registry` (what each may be suppressed by).
+ */
+export function parsePolicy(text: string, file: string, registry: Registry = loadRegistry()): Policy {
   const lineCounter = new LineCounter();
   // The core schema, even under a `%YAML 1.1` directive: in YAML 1.1 the country code NO (Norway) is the boolean false.
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, schema: 'core' });
@@ -93,7 +80,7 @@ export function parsePolicy(text: string, file: string): Policy {
   if (aliases.problems.length > 0) throw new PolicyError(file, aliases.problems);
 
   const reader = new PolicyReader(lineAt, aliases.targets);
-  const policy = readPolicy(reader, reader.locate(doc.contents, '', undefined));
+  const policy = readPolicy(reader, registry, reader.locate(doc.contents, '', undefined));
   if (policy === null || reader.problems.length > 0) {
     throw new PolicyError(file, reader.problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0)));
   }
@@ -335,7 +322,7 @@ class Fields {
   }
 }
 
-function readPolicy(r: PolicyReader, root: Located): Policy | null {
+function readPolicy(r: PolicyReader, registry: Registry, root: Located): Policy | null {
   if (scalarValue(root) === null) {
     r.report(root, 'the policy is empty: it needs at least version, regions and datacenters');
     return null;
@@ -357,7 +344,7 @@ function readPolicy(r: PolicyReader, root: Located): Policy | null {
     fallback: readFallback(r, top.optional('fallback')),
     incidentGapMs: r.duration(top.optional('incident_gap')) ?? DEFAULT_INCIDENT_GAP_MS,
     quietPeriodMs: r.duration(top.optional('quiet_period')) ?? DEFAULT_QUIET_PERIOD_MS,
-    suppressions: readSuppressions(r, top.optional('suppressions'), references),
+    suppressions: readSuppressions(r, top.optional('suppressions'), references, registry),
   };
 }
 
@@ -500,19 +487,29 @@ function readWindow(r: PolicyReader, at: Located | null): number | null {
   return null;
 }
 
-function readSuppressions(r: PolicyReader, at: Located | null, references: References): Suppression[] {
+function readSuppressions(r: PolicyReader, at: Located | null, references: References, registry: Registry): Suppression[] {
+  const suppressible = registry.suppressible().map((d) => d.id);
   return (r.list(at, 'a list of suppressions') ?? []).flatMap((item, index) => {
     const fields = r.fields(item, SUPPRESSION_KEYS, 'a suppression: a map with rule, until, reason and at least one of account, datacenter, client_region');
     if (fields === null) return [];
     const ruleAt = fields.required('rule');
     const rule = r.text(ruleAt);
-    if (rule !== null && ruleAt !== null && POLICY_RULES.includes(rule)) {
-      r.report(ruleAt, `${quote(rule)} findings are about the policy itself and cannot be suppressed: fix the policy (expected one of: ${SUPPRESSIBLE_RULES.join(', ')})`);
-    } else if (rule !== null && ruleAt !== null && !(SUPPRESSIBLE_RULES as readonly string[]).includes(rule)) {
-      r.report(ruleAt, `unknown rule ${quote(rule)} (expected one of: ${SUPPRESSIBLE_RULES.join(', ')})${didYouMean(rule, SUPPRESSIBLE_RULES)}`);
+    const detection = rule === null ? undefined : registry.find(rule);
+    if (rule !== null && ruleAt !== null) {
+      if (detection?.kind === 'policy') {
+        r.report(ruleAt, `${quote(rule)} findings are about the policy itself and cannot be suppressed: fix the policy (expected one of: ${suppressible.join(', ')})`);
+      } else if (detection === undefined || detection.suppressBy.length === 0) {
+        r.report(ruleAt, `unknown rule ${quote(rule)} (expected one of: ${suppressible.join(', ')})${didYouMean(rule, suppressible)}`);
+      }
     }
-    if (SUPPRESSION_MATCHERS.every((key) => fields.optional(key) === null)) {
+    const given = SUPPRESSION_MATCHERS.filter((key) => fields.optional(key) !== null);
+    if (given.length === 0) {
       r.report(item, `needs at least one of ${SUPPRESSION_MATCHERS.join(', ')}: a suppression must not silence a rule everywhere`);
+    }
+    if (detection !== undefined && detection.suppressBy.length > 0) {
+      for (const key of given.filter((k) => !detection.suppressBy.includes(k))) {
+        r.report(fields.optional(key)!, `${quote(detection.id)} findings cannot be narrowed by ${key}, so this suppression would never match (${detection.id} may be suppressed by ${detection.suppressBy.join(', ')})`);
+      }
     }
     // The datacenter need not be in the catalog: a suppression may be about an unknown datacenter.
     const account = r.text(fields.optional('account'));

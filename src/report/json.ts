@@ -104,6 +104,7 @@ function incident(value: Incident): Incident {
     diffStatus: value.diffStatus,
     rule: value.rule,
     title: value.title,
+    summary: value.summary,
     severity: value.severity,
     clientRegion: value.clientRegion,
     datacenterRegion: value.datacenterRegion,
@@ -188,6 +189,8 @@ function suppression(value: SuppressionRef): SuppressionRef {
 
 function fallbackWindow(value: FallbackWindow): FallbackWindow {
   return {
+    rule: value.rule,
+    severity: value.severity,
     clientRegion: value.clientRegion,
     windowStart: value.windowStart,
     windowEnd: value.windowEnd,
@@ -228,7 +231,7 @@ function coverage(value: RegionCoverage): RegionCoverage {
 }
 
 function countryMismatch(value: CountryMismatch): CountryMismatch {
-  return { declared: value.declared, resolved: value.resolved, sessions: value.sessions };
+  return { rule: value.rule, severity: value.severity, declared: value.declared, resolved: value.resolved, sessions: value.sessions };
 }
 
 function ipResolution(value: IpResolution): IpResolution {

@@ -44,10 +44,6 @@ const SEVERITY_IDS: Record<Severity, { id: number; name: string }> = {
   critical: { id: 5, name: 'Critical' },
 };
 
-/** The fallback-rate rule's severity (docs/detections.md); fallback windows carry no severity of their own. */
-const FALLBACK_RATE_SEVERITY: Severity = 'medium';
-/** The country-mismatch rule's severity (queries/detections/country-mismatch.sql). */
-const COUNTRY_MISMATCH_SEVERITY: Severity = 'low';
 
 /** What every routeaudit compliance check is checked against. */
 const STANDARD = 'routeaudit routing policy';
@@ -245,6 +241,10 @@ function resolvedEvent(report: AuditReport, incident: ResolvedIncident): OcsfEve
 
 function suppressedEvent(report: AuditReport, group: SuppressedGroup): OcsfEvent {
   const starts = group.findings.map((finding) => finding.sessionStart).sort((a, b) => Date.parse(a) - Date.parse(b));
+  const [earliest] = starts;
+  const latest = starts.at(-1);
+  // suppressedGroups makes a group only for a finding it then holds.
+  if (earliest === undefined || latest === undefined) throw new Error(`internal error: the suppressed group of ${group.rule} holds no finding`);
   const suppression = group.suppressionIndex === null ? 'an unrecorded suppression' : `suppressions[${group.suppressionIndex}]`;
   const message = `${group.findings.length} ${group.rule} finding${group.findings.length === 1 ? '' : 's'} suppressed by ${suppression}: ${group.reason}`;
   return findingEvent(report, {
@@ -252,8 +252,8 @@ function suppressedEvent(report: AuditReport, group: SuppressedGroup): OcsfEvent
     activity: ACTIVITY.create,
     severity: SEVERITY_IDS[highestSeverity(group.findings.map((finding) => finding.severity)) ?? 'low'],
     status: FINDING_STATUS.suppressed,
-    start: starts[0],
-    end: starts[starts.length - 1],
+    start: earliest,
+    end: latest,
     count: group.findings.length,
     message,
     // Suppressed findings form no incident, so they have no stable id across runs.
@@ -304,15 +304,15 @@ function fallbackEvent(report: AuditReport, window: FallbackWindow): OcsfEvent {
   return findingEvent(report, {
     findingClass: DETECTION_FINDING,
     activity: ACTIVITY.create,
-    severity: SEVERITY_IDS[FALLBACK_RATE_SEVERITY],
+    severity: SEVERITY_IDS[window.severity],
     status: window.suppression === null ? FINDING_STATUS.new : FINDING_STATUS.suppressed,
     start: window.windowStart,
     end: window.windowEnd,
     count: window.sessions,
     message,
-    uid: `fallback-rate:${window.clientRegion}:${window.windowStart}`,
+    uid: `${window.rule}:${window.clientRegion}:${window.windowStart}`,
     title: `Fallback surge in client region ${window.clientRegion}: ${rate}`,
-    types: ['fallback-rate', ...window.flags],
+    types: [window.rule, ...window.flags],
     details: {
       client_region: window.clientRegion,
       window_start: window.windowStart,
@@ -354,15 +354,15 @@ function countryMismatchEvent(report: AuditReport, pair: CountryMismatch): OcsfE
   return findingEvent(report, {
     findingClass: DETECTION_FINDING,
     activity: ACTIVITY.create,
-    severity: SEVERITY_IDS[COUNTRY_MISMATCH_SEVERITY],
+    severity: SEVERITY_IDS[pair.severity],
     status: FINDING_STATUS.new,
     start,
     end: report.run.until ?? start,
     count: pair.sessions,
     message,
-    uid: `country-mismatch:${pair.declared}:${pair.resolved}:${start}`,
+    uid: `${pair.rule}:${pair.declared}:${pair.resolved}:${start}`,
     title: `Declared country ${pair.declared}, address in ${pair.resolved}: ${sessions}`,
-    types: ['country-mismatch'],
+    types: [pair.rule],
     details: { declared_country: pair.declared, resolved_country: pair.resolved, sessions: pair.sessions },
   });
 }

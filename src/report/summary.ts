@@ -193,24 +193,9 @@ export function resolutionText(resolved: ResolvedIncident): string {
   return `${label}: ${resolved.reason}`;
 }
 
-const RULE_ACTIONS: Record<string, (datacenterRegion: string) => string> = {
-  geofence: (region) => `connected to a fenced datacenter in region ${region}`,
-  'geofence-contact': (region) => `attempted a fenced datacenter in region ${region} without connecting to it`,
-  'unplaced-fenced-contact': (region) => `reached a fenced datacenter in region ${region}, from clients no fence can place`,
-  'account-routing': (region) => `connected to a datacenter in region ${region}, outside their account's data-routing selection`,
-  'unlisted-datacenter': (region) => `connected to a datacenter in region ${region} that is on neither of their region's routing lists`,
-  'unknown-datacenter': () => 'attempted a datacenter absent from the policy catalog',
-  'premature-fallback': (region) => `fell back to a secondary datacenter in region ${region} before the primary timeout`,
-};
-
-/** One sentence: what happened. */
+/** One sentence: what happened (the rule's `what-happened` template, rendered by the audit). */
 export function whatHappened(incident: Incident): string {
-  const action = RULE_ACTIONS[incident.rule];
-  if (action === undefined) return `${incident.title}.`;
-  const sessions = plural(incident.sessionCount, 'session');
-  const keyExchange =
-    incident.keyExchangeSessions > 0 ? `, ${plural(incident.keyExchangeSessions, 'session')} with key exchange there` : '';
-  return `${sessions} from client region ${incident.clientRegion} ${action(incident.datacenterRegion)}${keyExchange}.`;
+  return incident.summary;
 }
 
 export function incidentWhen(incident: Incident): string {

@@ -1,5 +1,6 @@
 import { runAudit, type AuditWindow } from '../../src/detect/audit.js';
 import type { AuditReport, SessionFinding } from '../../src/detect/model.js';
+import type { Registry } from '../../src/detect/registry.js';
 import type { GeoSource } from '../../src/geo/source.js';
 import type { Policy } from '../../src/policy/types.js';
 import { ingestPaths, jsonl, memoryDb, tempDir, writeFile } from '../helpers.js';
@@ -39,7 +40,7 @@ export function toRecord(a: Attempt): Record<string, unknown> {
 /** Ingests the attempts into a fresh in-memory database and audits them. */
 export async function audit(
   attempts: readonly Attempt[],
-  options: { policy?: Policy; window?: AuditWindow; now?: string; geo?: GeoSource | null } = {},
+  options: { policy?: Policy; window?: AuditWindow; now?: string; geo?: GeoSource | null; registry?: Registry } = {},
 ): Promise<AuditReport> {
   const dir = tempDir();
   writeFile(dir, 'logs.jsonl', jsonl(attempts.map(toRecord)));
@@ -52,6 +53,7 @@ export async function audit(
     now: new Date(options.now ?? '2020-04-05T00:00:00Z'),
     databaseLabel: ':memory:',
     geo: options.geo ?? null,
+    ...(options.registry ? { registry: options.registry } : {}),
   });
 }
 

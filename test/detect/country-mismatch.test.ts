@@ -69,8 +69,8 @@ describe('country-mismatch', () => {
 
     // Summarised per pair of countries, never grouped into incidents.
     expect(report.countryMismatches).toEqual([
-      { declared: 'DE', resolved: 'US', sessions: 3 },
-      { declared: 'DE', resolved: 'FR', sessions: 1 },
+      { rule: 'country-mismatch', severity: 'low', declared: 'DE', resolved: 'US', sessions: 3 },
+      { rule: 'country-mismatch', severity: 'low', declared: 'DE', resolved: 'FR', sessions: 1 },
     ]);
     expect(report.verdict.countryMismatches).toBe(4);
     expect(report.incidents.filter((incident) => incident.rule === 'country-mismatch')).toEqual([]);
@@ -108,8 +108,8 @@ describe('country-mismatch', () => {
     const report = await audit(sessions, { geo: geo(), policy });
     expect(sessionsOf(report, 'country-mismatch', 'suppressed')).toEqual(['vpn-2']);
     expect(report.countryMismatches).toEqual([
-      { declared: 'DE', resolved: 'US', sessions: 2 },
-      { declared: 'DE', resolved: 'FR', sessions: 1 },
+      { rule: 'country-mismatch', severity: 'low', declared: 'DE', resolved: 'US', sessions: 2 },
+      { rule: 'country-mismatch', severity: 'low', declared: 'DE', resolved: 'FR', sessions: 1 },
     ]);
   });
 

@@ -4,6 +4,7 @@ import type { AuditReport, SessionFinding } from '../../src/detect/model.js';
 import { renderAffectedSessionsCsv } from '../../src/report/csv.js';
 import { fixtureReport } from '../fixtures/report/fixture.js';
 import { hostileString } from '../fixtures/report/hostile.js';
+import { present } from '../fixtures/report/present.js';
 
 const CONTRACT_COLUMNS = [
   'incident_id',
@@ -72,12 +73,13 @@ function unneutralise(cell: string): string {
 
 function rows(report: AuditReport): Record<string, string>[] {
   const [header, ...records] = parseCsv(renderAffectedSessionsCsv(report));
-  return records.map((record) => Object.fromEntries(record.map((cell, index) => [header[index], unneutralise(cell)])));
+  const names = present(header, 'a header record');
+  return records.map((record) => Object.fromEntries(record.map((cell, index) => [present(names[index], `a header for column ${index}`), unneutralise(cell)])));
 }
 
 describe('renderAffectedSessionsCsv', () => {
   it('starts with the contract columns, named exactly', () => {
-    const [header] = parseCsv(renderAffectedSessionsCsv(fixtureReport()));
+    const header = present(parseCsv(renderAffectedSessionsCsv(fixtureReport()))[0], 'a header record');
     expect(header.slice(0, CONTRACT_COLUMNS.length)).toEqual(CONTRACT_COLUMNS);
     expect(header).toContain('suppression_reason');
   });
@@ -85,7 +87,7 @@ describe('renderAffectedSessionsCsv', () => {
   it('has one row per finding, suppressed included, sorted by session start, rule and session id', () => {
     const report = fixtureReport();
     report.findings.reverse();
-    const sameStart = { ...report.findings[0], rule: 'unlisted-datacenter', sessionId: 's-0000', sessionStart: '2020-04-01T14:31:40.000Z' };
+    const sameStart = { ...present(report.findings[0], 'a finding'), rule: 'unlisted-datacenter', sessionId: 's-0000', sessionStart: '2020-04-01T14:31:40.000Z' };
     report.findings.push(sameStart, { ...sameStart, sessionId: 's-9999', rule: 'account-routing' });
     expect(rows(report).map((row) => [row.session_start, row.rule, row.session_id, row.status])).toEqual([
       ['2020-04-01T09:12:00.000Z', 'account-routing', 's-2001', 'active'],
@@ -139,7 +141,8 @@ describe('renderAffectedSessionsCsv', () => {
   it('neutralises formulas with a leading quote', () => {
     const report = fixtureReport();
     const values = ['=1+1', '+1', '-1', '@SUM(A1)', '\t=1', '\r=1', "'=x", 'plain'];
-    report.findings = values.map((value, index) => ({ ...report.findings[0], sessionStart: `2020-04-01T0${index}:00:00.000Z`, sessionId: value }));
+    const first = present(report.findings[0], 'a finding');
+    report.findings = values.map((value, index) => ({ ...first, sessionStart: `2020-04-01T0${index}:00:00.000Z`, sessionId: value }));
     const cells = parseCsv(renderAffectedSessionsCsv(report))
       .slice(1)
       .map((record) => record[4]);
@@ -147,7 +150,7 @@ describe('renderAffectedSessionsCsv', () => {
   });
 
   it('round-trips any value exactly and never starts a cell with a formula character (property)', () => {
-    const base = fixtureReport().findings[3];
+    const base = present(fixtureReport().findings[3], 'a fourth finding');
     const text = hostileString();
     const optional = fc.option(hostileString(), { nil: null });
     const finding = fc.record({
@@ -177,7 +180,7 @@ describe('renderAffectedSessionsCsv', () => {
         const csv = renderAffectedSessionsCsv({ ...fixtureReport(), findings: [hostile] });
         const records = parseCsv(csv);
         expect(records).toHaveLength(2);
-        for (const cell of records[1]) expect(cell).not.toMatch(/^[=+\-@\t\r]/);
+        for (const cell of present(records[1], 'a data record')) expect(cell).not.toMatch(/^[=+\-@\t\r]/);
         const [row] = rows({ ...fixtureReport(), findings: [hostile] });
         expect(row).toMatchObject({
           session_id: values.sessionId,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { renderOcsf, type OcsfEvent } from '../../src/report/ocsf.js';
 import { cleanReport, fixtureReport } from '../fixtures/report/fixture.js';
+import { present } from '../fixtures/report/present.js';
 
 /**
  * Required attributes at OCSF 1.1.0 (github.com/ocsf/ocsf-schema, tag v1.1.0):
@@ -24,7 +25,7 @@ describe('renderOcsf', () => {
     expect(all.length).toBeGreaterThan(0);
     for (const event of all) {
       const label = `${event.class_uid} ${event.finding_info?.uid}`;
-      for (const attribute of CLASS_REQUIRED[event.class_uid]) expect(event, `${label}: ${attribute}`).toHaveProperty(attribute);
+      for (const attribute of present(CLASS_REQUIRED[event.class_uid], `the required attributes of class ${event.class_uid}`)) expect(event, `${label}: ${attribute}`).toHaveProperty(attribute);
       expect(event.category_uid).toBe(2);
       expect(event.type_uid).toBe(event.class_uid * 100 + event.activity_id);
       expect([1, 2, 3]).toContain(event.activity_id);
@@ -54,12 +55,12 @@ describe('renderOcsf', () => {
       ['W-5b2e91c4d07a', 200301, 5, 'New'],
       ['S-0d6f3a8e2c19', 200301, 2, 'New'],
     ]);
-    const critical = compliance[0];
+    const critical = present(compliance[0], 'the critical incident event');
     expect(critical.compliance).toMatchObject({ control: 'geofence', status_id: 3, status: 'Fail' });
     expect(critical.unmapped.routeaudit).toMatchObject({ session_ids: ['s-1001', 's-1002', 's-1003'], key_exchange_sessions: 1 });
     expect(critical.finding_info.first_seen_time).toBe(Date.UTC(2020, 3, 1, 14, 5, 12));
     expect(critical.time).toBe(Date.UTC(2020, 3, 2, 6));
-    expect(compliance[4].compliance?.requirements).toEqual(['routing.US.secondary[2]']);
+    expect(present(compliance[4], 'the whitelist finding event').compliance?.requirements).toEqual(['routing.US.secondary[2]']);
   });
 
   it('maps each flagged fallback window to a Detection Finding, suppressed ones as such', () => {
@@ -69,8 +70,9 @@ describe('renderOcsf', () => {
       ['fallback-rate:US:2020-04-01T14:00:00.000Z', 3, 'New', ['fallback-rate', 'max-rate', 'baseline']],
       ['fallback-rate:US:2020-04-01T15:00:00.000Z', 3, 'New', ['fallback-rate', 'max-rate', 'baseline']],
     ]);
-    expect(detections[1].start_time).toBe(Date.UTC(2020, 3, 1, 14));
-    expect(detections[1].end_time).toBe(Date.UTC(2020, 3, 1, 15));
+    const usPeak = present(detections[1], 'the US 14:00 window event');
+    expect(usPeak.start_time).toBe(Date.UTC(2020, 3, 1, 14));
+    expect(usPeak.end_time).toBe(Date.UTC(2020, 3, 1, 15));
   });
 
   it('maps each country-mismatch pair to a low Detection Finding over the run window', () => {
@@ -78,8 +80,9 @@ describe('renderOcsf', () => {
     expect(mismatches.map((event) => [event.class_uid, event.finding_info.uid, event.severity_id, event.count])).toEqual([
       [2004, 'country-mismatch:DE:US:2020-04-01T00:00:00.000Z', 2, 2],
     ]);
-    expect(mismatches[0].unmapped.routeaudit).toMatchObject({ declared_country: 'DE', resolved_country: 'US', sessions: 2 });
-    expect([mismatches[0].start_time, mismatches[0].end_time]).toEqual([Date.UTC(2020, 3, 1), Date.UTC(2020, 3, 2)]);
+    const mismatch = present(mismatches[0], 'the DE/US mismatch event');
+    expect(mismatch.unmapped.routeaudit).toMatchObject({ declared_country: 'DE', resolved_country: 'US', sessions: 2 });
+    expect([mismatch.start_time, mismatch.end_time]).toEqual([Date.UTC(2020, 3, 1), Date.UTC(2020, 3, 2)]);
   });
 
   it('emits an empty array for a clean run', () => {
