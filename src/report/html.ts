@@ -28,6 +28,7 @@ import {
   percentOrDash,
   plural,
   regionFallbackSummaries,
+  windowRules,
   sanitizeForDisplay,
 } from './summary.js';
 
@@ -359,7 +360,9 @@ ${rows}
 
 /** The regions worth a line: those with a flagged window, else the few with the highest rated peaks. */
 function chartedRegions(report: AuditReport): string[] {
-  const summaries = regionFallbackSummaries(report).filter((summary) => summary.peak !== null);
+  // The chart draws the first window rule (fallback-rate); the tables list every rule's windows.
+  const charted = windowRules(report)[0];
+  const summaries = regionFallbackSummaries(report).filter((summary) => summary.peak !== null && summary.rule === charted);
   const byPeak = [...summaries].sort((a, b) => (b.peak?.rate ?? 0) - (a.peak?.rate ?? 0));
   const flagged = byPeak.filter((summary) => summary.flaggedWindows > 0);
   return (flagged.length > 0 ? flagged : byPeak).slice(0, flagged.length > 0 ? SERIES_COLORS.length : 3).map((summary) => summary.clientRegion);
@@ -371,7 +374,7 @@ function fallbackChart(report: AuditReport): Html {
   const regions = chartedRegions(report);
   const minSessions = report.settings.minSessions;
   const series = regions.map((region) =>
-    report.fallbackWindows.filter((window) => window.clientRegion === region && isRated(window, minSessions)),
+    report.fallbackWindows.filter((window) => window.rule === windowRules(report)[0] && window.clientRegion === region && isRated(window, minSessions)),
   );
   const points = series.flat();
   if (points.length === 0) return html`<p class="muted">No window had ${minSessions} connected sessions, so there is nothing to chart.</p>`;

@@ -63,6 +63,7 @@ import {
   percentOrDash,
   plural,
   regionFallbackSummaries,
+  windowRules,
   resolutionText,
   sharedSessions,
   sharedSessionsText,
@@ -337,8 +338,14 @@ function resolvedSection(report: AuditReport): Section {
   ]);
 }
 
+/** With several window rules, each row says which rule rated it (one window rule, fallback-rate, needs no column). */
+function withRuleColumn<Row extends { rule: string }>(columns: readonly Column<Row>[], several: boolean): readonly Column<Row>[] {
+  return several ? [{ header: 'Rule', cell: (row) => row.rule }, ...columns] : columns;
+}
+
 function fallbackSection(report: AuditReport): Section {
   const settings = report.settings;
+  const several = windowRules(report).length > 1;
   return section('fallback', 'Fallback to secondary datacenters', [
     paragraph(
       prose`Share of connected sessions whose last connected attempt was a secondary datacenter, per client region and ${formatDuration(settings.windowMs)} window (UTC).`,
@@ -347,9 +354,9 @@ function fallbackSection(report: AuditReport): Section {
     ),
     { kind: 'figure', figure: 'fallback-share' },
     subheading('Flagged windows'),
-    table(FLAGGED_WINDOW_COLUMNS, report.fallbackWindows.filter(isFlagged), { empty: 'No window was flagged.' }),
+    table(withRuleColumn(FLAGGED_WINDOW_COLUMNS, several), report.fallbackWindows.filter(isFlagged), { empty: 'No window was flagged.' }),
     subheading('Per client region'),
-    table(REGION_FALLBACK_COLUMNS, regionFallbackSummaries(report), { empty: 'No window was measured.' }),
+    table(withRuleColumn(REGION_FALLBACK_COLUMNS, several), regionFallbackSummaries(report), { empty: 'No window was measured.' }),
   ]);
 }
 

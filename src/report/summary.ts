@@ -263,6 +263,8 @@ export function isRated(window: FallbackWindow, minSessions: number): boolean {
 }
 
 export interface RegionFallbackSummary {
+  /** The window rule (kind `window`) that rated the region's windows. */
+  rule: string;
   clientRegion: string;
   windows: number;
   ratedWindows: number;
@@ -273,17 +275,22 @@ export interface RegionFallbackSummary {
   peak: FallbackWindow | null;
 }
 
+/** Per window rule and client region, in the order of the windows (rule, then region). */
 export function regionFallbackSummaries(report: AuditReport): RegionFallbackSummary[] {
   const byRegion = new Map<string, FallbackWindow[]>();
   for (const window of report.fallbackWindows) {
-    const windows = byRegion.get(window.clientRegion) ?? [];
+    // A rule id holds no NUL, so the key cannot be confused across rules.
+    const key = `${window.rule}\0${window.clientRegion}`;
+    const windows = byRegion.get(key) ?? [];
     windows.push(window);
-    byRegion.set(window.clientRegion, windows);
+    byRegion.set(key, windows);
   }
-  return [...byRegion].map(([clientRegion, windows]) => {
+  return [...byRegion.values()].map((windows) => {
+    const { rule, clientRegion } = windows[0]!;
     const rated = windows.filter((window) => isRated(window, report.settings.minSessions));
     const peak = rated.reduce<FallbackWindow | null>((best, window) => (best === null || (window.rate ?? 0) > (best.rate ?? 0) ? window : best), null);
     return {
+      rule,
       clientRegion,
       windows: windows.length,
       ratedWindows: rated.length,
@@ -293,6 +300,11 @@ export function regionFallbackSummaries(report: AuditReport): RegionFallbackSumm
       peak,
     };
   });
+}
+
+/** The window rules of a report, in order; the reports name the rule of each window only when there are several. */
+export function windowRules(report: AuditReport): string[] {
+  return [...new Set(report.fallbackWindows.map((window) => window.rule))];
 }
 
 export function flagsText(window: FallbackWindow): string {

@@ -44,11 +44,11 @@ export function formatTerminalSummary(report: AuditReport, runFolder: string | n
   const flagged = report.fallbackWindows.filter((w) => w.flags.length > 0);
   if (flagged.length > 0) {
     const byRegion = new Map<string, typeof flagged>();
-    for (const w of flagged) byRegion.set(w.clientRegion, [...(byRegion.get(w.clientRegion) ?? []), w]);
-    for (const [region, windows] of byRegion) {
+    for (const w of flagged) byRegion.set(`${w.rule}: ${w.clientRegion}`, [...(byRegion.get(`${w.rule}: ${w.clientRegion}`) ?? []), w]);
+    for (const [ruleAndRegion, windows] of byRegion) {
       const peak = windows.reduce((a, b) => ((b.rate ?? 0) > (a.rate ?? 0) ? b : a));
       lines.push(
-        `fallback-rate: ${region}: ${windows.length} window${windows.length === 1 ? '' : 's'} flagged, peak ${pct(peak.rate)} at ${peak.windowStart.slice(0, 16).replace('T', ' ')} UTC` +
+        `${ruleAndRegion}: ${windows.length} window${windows.length === 1 ? '' : 's'} flagged, peak ${pct(peak.rate)} at ${peak.windowStart.slice(0, 16).replace('T', ' ')} UTC` +
           (peak.baselineRate === null ? '' : ` (baseline ${pct(peak.baselineRate)})`) +
           (windows.every((w) => w.suppression !== null) ? ' [suppressed]' : ''),
       );

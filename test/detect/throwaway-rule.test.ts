@@ -38,10 +38,13 @@ suppressions:
 `;
 
 describe('a rule added as one .sql file', () => {
-  it('runs as a session rule: its severity raised by its own column, grouped into incidents worded by its header', async () => {
+  it('runs as a session, a window or a policy rule, and reaches every report format', async () => {
     const registry = registryWithThrowawayRules();
     const policy = examplePolicy({
-      suppressions: [{ index: 0, rule: 'operator-watch', account: 'acme', datacenter: null, clientRegion: null, until: '2030-01-01T00:00:00.000Z', reason: 'reviewed SEC-9' }],
+      suppressions: [
+        { index: 0, rule: 'operator-watch', account: 'acme', datacenter: null, clientRegion: null, until: '2030-01-01T00:00:00.000Z', reason: 'reviewed SEC-9' },
+        { index: 1, rule: 'half-secondary', account: null, datacenter: null, clientRegion: 'CA', until: '2030-01-01T00:00:00.000Z', reason: 'CA drill SEC-10' },
+      ],
     });
     const report = await audit(
       [
@@ -49,6 +52,9 @@ describe('a rule added as one .sql file', () => {
         { session: 'us-plain', at: 60, dc: 'ca-yyz1', country: 'US', traffic: 'media' },
         { session: 'us-acme', at: 120, dc: 'ca-yyz1', country: 'US', account: 'acme' },
         { session: 'us-home', at: 180, dc: 'us-sjc1', country: 'US' },
+        // CA: one session, ended on the secondary us-iad1; the half-secondary window is suppressed.
+        { session: 'ca-fallback', at: 240, dc: 'ca-yyz1', country: 'CA', outcome: 'timeout' },
+        { session: 'ca-fallback', at: 246, dc: 'us-iad1', country: 'CA' },
       ],
       { policy, registry },
     );
@@ -65,6 +71,14 @@ describe('a rule added as one .sql file', () => {
       cause: 'ca-yyz1 is on the watch list.',
       action: 'Review these sessions with the operator of ca-yyz1.',
     });
+    // The window rule: US has 3 of 4 connected sessions on the secondary ca-yyz1 (US's secondary list), CA 1 of 1.
+    const halves = report.fallbackWindows.filter((w) => w.rule === 'half-secondary');
+    expect(halves.map((w) => [w.clientRegion, w.severity, w.viaSecondary, w.connected, w.flags, w.suppression?.index ?? null])).toEqual([
+      ['CA', 'high', 1, 1, ['max-rate'], 1],
+      ['US', 'high', 3, 4, ['max-rate'], null],
+    ]);
+    expect(report.verdict.flaggedFallbackWindows).toBe(1);
+    expect(report.fallbackWindows.filter((w) => w.rule === 'fallback-rate').length).toBeGreaterThan(0);
     expect(report.policyFindings.filter((f) => f.rule === 'no-secondary').map((f) => [f.id, f.severity, f.path])).toEqual([['N-CN', 'medium', 'routing.CN.secondary']]);
 
     const markdown = renderMarkdown(report);
@@ -74,17 +88,22 @@ describe('a rule added as one .sql file', () => {
       expect(text).toContain('2 sessions from client region US connected to the watched ca-yyz1');
       expect(text).toContain('N-CN');
       expect(text).toContain('reviewed SEC-9');
+      // Two window rules: each window row says which rule rated it.
+      expect(text).toContain('half-secondary');
+      expect(text).toContain('CA drill SEC-10');
     }
     const json = JSON.parse(renderFindingsJson(report)) as { incidents: { rule: string }[]; findings: { rule: string; status: string }[]; policyFindings: { rule: string }[] };
     expect(json.incidents.map((i) => i.rule)).toContain('operator-watch');
     expect(json.findings.filter((f) => f.rule === 'operator-watch').map((f) => f.status).sort()).toEqual(['active', 'active', 'suppressed']);
     expect(json.policyFindings.map((f) => f.rule)).toContain('no-secondary');
+    expect((json as unknown as { fallbackWindows: { rule: string }[] }).fallbackWindows.filter((w) => w.rule === 'half-secondary')).toHaveLength(2);
     const csv = renderAffectedSessionsCsv(report).split('\n');
     // Active and suppressed findings alike: the CSV lists every session finding.
     expect(csv.filter((line) => line.includes('operator-watch'))).toHaveLength(3);
     const ocsf = JSON.parse(renderOcsf(report)) as { finding_info: { types?: string[]; title: string } }[];
     expect(ocsf.some((event) => event.finding_info.title === 'US sessions reached watched datacenters in CA')).toBe(true);
     expect(ocsf.some((event) => event.finding_info.types?.includes('no-secondary'))).toBe(true);
+    expect(ocsf.filter((event) => event.finding_info.types?.[0] === 'half-secondary')).toHaveLength(2);
   });
 
   it('may be named by a suppression, narrowed only by the keys its header allows; a policy rule may not be', () => {
