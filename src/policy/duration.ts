@@ -1,7 +1,7 @@
 // Units in descending order, each at most once: "1h30m" reads one way only, and "30m1h" is more likely a slip than a choice.
 const DURATION = /^(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
 /** Milliseconds per unit, in the order of DURATION's groups: w, d, h, m, s. */
-const UNIT_MS = [604_800_000, 86_400_000, 3_600_000, 60_000, 1_000];
+const UNIT_MS = [604_800_000, 86_400_000, 3_600_000, 60_000, 1_000] as const;
 
 /**
  * Milliseconds in a duration such as `90s`, `30m`, `1h`, `1h30m`, `1d` or `2w`
@@ -11,6 +11,7 @@ const UNIT_MS = [604_800_000, 86_400_000, 3_600_000, 60_000, 1_000];
 export function parseDuration(text: string): number | null {
   const match = DURATION.exec(text);
   if (!match || text === '') return null;
-  const total = match.slice(1).reduce((sum, amount, unit) => (amount === undefined ? sum : sum + Number(amount) * UNIT_MS[unit]), 0);
+  // One group per unit, so `unit` indexes UNIT_MS.
+  const total = match.slice(1).reduce((sum, amount, unit) => (amount === undefined ? sum : sum + Number(amount) * UNIT_MS[unit]!), 0);
   return Number.isSafeInteger(total) ? total : null;
 }

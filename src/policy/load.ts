@@ -620,15 +620,16 @@ function closest(word: string, candidates: readonly string[]): string | null {
 
 /** Levenshtein distance: insertions, deletions and substitutions. */
 function editDistance(a: string, b: string): number {
+  // Rows of the distance table, each of b.length + 1 entries: every index read below is in range.
   let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     const current = [i];
     for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
     }
     previous = current;
   }
-  return previous[b.length];
+  return previous[b.length]!;
 }
 
 const INSTANT = /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)? *([Zz]|[+-]\d{2}(?::?\d{2})?)?)?$/;
@@ -639,7 +640,7 @@ function parseInstant(text: string): string | null {
   if (!match) return null;
   const [, year, month, day, hour = '00', minute = '00', second = '00', fraction = '', offset = 'Z'] = match;
   const offsetMatch = /^([+-]\d{2}):?(\d{2})?$/.exec(offset);
-  const offsetHours = offsetMatch ? Number(offsetMatch[1].slice(1)) : 0;
+  const offsetHours = offsetMatch ? Number(offsetMatch[1]!.slice(1)) : 0;
   const offsetMinutes = offsetMatch ? Number(offsetMatch[2] ?? '0') : 0;
   const valid =
     Number(month) >= 1 &&
@@ -652,14 +653,15 @@ function parseInstant(text: string): string | null {
     offsetHours <= 23 &&
     offsetMinutes <= 59;
   if (!valid) return null;
-  const zone = offsetMatch ? `${offsetMatch[1]}:${offsetMatch[2] ?? '00'}` : 'Z';
+  const zone = offsetMatch ? `${offsetMatch[1]!}:${offsetMatch[2] ?? '00'}` : 'Z';
   // Date.parse reads this exact form as specified (a full date-time with a zone), unlike date-only or zone-less text.
   return new Date(Date.parse(`${year}-${month}-${day}T${hour}:${minute}:${second}.${fraction.padEnd(3, '0').slice(0, 3)}${zone}`)).toISOString();
 }
 
+/** Days in a month 1..12; 0 for any other month, which no day fits. */
 function daysInMonth(year: number, month: number): number {
   const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
-  return [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1];
+  return [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1] ?? 0;
 }
 
 function readFailure(error: unknown): string {

@@ -59,7 +59,7 @@ function problemsOf(text: string): PolicyProblem[] {
 }
 
 function suppressionUntil(until: string): string {
-  return parsePolicy(`${MINIMAL}suppressions:\n  - { rule: geofence, account: a, until: ${until}, reason: r }\n`, 'policy.yaml').suppressions[0].until;
+  return parsePolicy(`${MINIMAL}suppressions:\n  - { rule: geofence, account: a, until: ${until}, reason: r }\n`, 'policy.yaml').suppressions[0]!.until;
 }
 
 describe('parsePolicy', () => {
@@ -182,7 +182,7 @@ describe('parsePolicy', () => {
   it('keeps a region named __proto__ as an ordinary region', () => {
     const policy = parsePolicy('version: 1\nregions:\n  __proto__: [US]\ndatacenters:\n  - { id: a, country: US }\n', 'policy.yaml');
     expect(Object.keys(policy.regions)).toStrictEqual(['__proto__']);
-    expect(policy.datacenters[0].region).toBe('__proto__');
+    expect(policy.datacenters[0]?.region).toBe('__proto__');
   });
 
   it('follows aliases; a problem is reported on the line where the offending value is written, under the path of each use', () => {
@@ -262,7 +262,7 @@ describe('parsePolicy', () => {
 
   it('escapes and shortens values from the file so that each problem stays on one line', () => {
     const [problem] = problemsOf(`${MINIMAL}routing:\n  US: { primary: ["a\\nb${'x'.repeat(100)}"] }\n`);
-    expect(problem.message).toBe(`unknown datacenter "a\\nb${'x'.repeat(77)}…"`);
+    expect(problem?.message).toBe(`unknown datacenter "a\\nb${'x'.repeat(77)}…"`);
   });
 
   it('puts every problem in one PolicyError whose message is what the CLI prints', () => {
@@ -294,7 +294,7 @@ describe('parsePolicy on hostile input', () => {
   it('throws nothing but PolicyError when any value of the example is replaced by an odd one', () => {
     fc.assert(
       fc.property(fc.nat({ max: examplePaths.length - 1 }), oddValue, (which, value) => {
-        expectLoadsOrPolicyError(stringify(replaceAt(example, examplePaths[which], value)));
+        expectLoadsOrPolicyError(stringify(replaceAt(example, examplePaths[which]!, value)));
       }),
       { numRuns: 500 },
     );
@@ -372,6 +372,6 @@ function replaceAt(value: unknown, path: PathStep[], replacement: unknown): unkn
   const copy = structuredClone(value) as Record<PathStep, unknown>;
   let parent = copy;
   for (const step of path.slice(0, -1)) parent = parent[step] as Record<PathStep, unknown>;
-  parent[path[path.length - 1]] = replacement;
+  parent[path[path.length - 1]!] = replacement;
   return copy;
 }
