@@ -8,6 +8,7 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { ExitCode, QueryError, QueryFileError, UserError, UsageError, exitCodeFor, isDiskFull, isOutOfMemory } from './errors.js';
+import type { RunOptions } from './commands/run-output.js';
 import { processIo, type Io } from './io.js';
 import { TOOL_VERSION } from './version.js';
 // Commands are imported when they run: loading all of them (DuckDB, Arrow, YAML, date-fns)
@@ -87,6 +88,37 @@ const geoOption = () =>
     .default([], `the bundled ${BUNDLED_GEO_PACKAGE}`);
 const noGeoOption = () => new Option('--no-geo', 'look up no client_ip: sessions without a declared client_country stay region unknown');
 
+/**
+ * A command that runs the pipeline (audit, nightly): the flags they share are declared here
+ * once, and read back by runOptions; each command adds its own before its action.
+ */
+function runCommand(program: Command, name: string, description: string, ownOptions: (command: Command) => Command): Command {
+  const command = program.command(name).description(description).requiredOption('--policy <file>', 'routing policy YAML').addOption(dbOption());
+  return ownOptions(command)
+    .option('--now <time>', 'the clock for this run (ISO time); default: the system clock')
+    .addOption(failOnOption())
+    .addOption(formatOption())
+    .addOption(mapOption())
+    .addOption(memoryOption())
+    .addOption(geoOption())
+    .addOption(noGeoOption())
+    .addHelpText('after', EXIT_CODES_HELP);
+}
+
+/** The shared flags of a runCommand, as the commands take them. */
+function runOptions(opts: Record<string, unknown>, argv: readonly string[]): RunOptions {
+  return {
+    policy: opts.policy as string,
+    db: opts.db as string,
+    now: opts.now as string | undefined,
+    failOn: opts.failOn as RunOptions['failOn'],
+    format: opts.format as RunOptions['format'],
+    mapping: parseColumnMapping(opts.map as string[]),
+    memoryLimit: opts.memoryLimit as string | undefined,
+    geo: geoFiles(opts as { geo: string[] | false }, argv),
+  };
+}
+
 export function buildProgram(io: Io, setExit: (code: number) => void, argv: readonly string[] = []): Command {
   const program = new Command('routeaudit')
     .description('Audits connection logs against a routing policy: geo-fence violations, fallback surges, misconfigured whitelists.')
@@ -157,93 +189,34 @@ export function buildProgram(io: Io, setExit: (code: number) => void, argv: read
       setExit(await policyCheckCommand({ file, failOn: opts.failOn, now: opts.now }, io));
     });
 
-  program
-    .command('audit')
-    .description('run every detection over the database (or over --logs, in memory) and write reports')
-    .requiredOption('--policy <file>', 'routing policy YAML')
-    .addOption(dbOption())
-    .option('--logs <paths...>', 'ingest these logs first: into memory (a one-shot audit), or into --db when given')
-    .option('--since <time>', 'window start (inclusive): ISO date or time')
-    .option('--until <time>', 'window end (exclusive): ISO date or time')
-    .option('--last <duration>', 'window of this length ending now, e.g. 24h, 7d')
-    .option('--out <dir>', 'folder for the run folder', 'reports')
-    .option('--no-reports', 'print the summary only; write no run folder')
-    .option('--now <time>', 'the clock for this run (ISO time); default: the system clock')
-    .addOption(failOnOption())
-    .addOption(formatOption())
-    .addOption(mapOption())
-    .addOption(memoryOption())
-    .addOption(geoOption())
-    .addOption(noGeoOption())
-    .addHelpText('after', EXIT_CODES_HELP)
-    .action(async (opts, command: Command) => {
-      const { auditCommand } = await import('./commands/audit.js');
-      const geo = geoFiles(opts, argv);
-      // --logs audits in memory unless a database is named explicitly.
-      const db = opts.logs && command.getOptionValueSource('db') === 'default' ? ':memory:' : opts.db;
-      if (opts.reports === false && command.getOptionValueSource('out') === 'cli') {
-        throw new UsageError('--no-reports writes no run folder, so --out has nothing to do; give one of them');
-      }
-      setExit(
-        await auditCommand(
-          {
-            policy: opts.policy,
-            db,
-            logs: opts.logs,
-            since: opts.since,
-            until: opts.until,
-            last: opts.last,
-            out: opts.reports === false ? null : opts.out,
-            now: opts.now,
-            failOn: opts.failOn,
-            format: opts.format,
-            mapping: parseColumnMapping(opts.map),
-            memoryLimit: opts.memoryLimit,
-            geo,
-          },
-          io,
-        ),
-      );
-    });
+  runCommand(program, 'audit', 'run every detection over the database (or over --logs, in memory) and write reports', (command) =>
+    command
+      .option('--logs <paths...>', 'ingest these logs first: into memory (a one-shot audit), or into --db when given')
+      .option('--since <time>', 'window start (inclusive): ISO date or time')
+      .option('--until <time>', 'window end (exclusive): ISO date or time')
+      .option('--last <duration>', 'window of this length ending now, e.g. 24h, 7d')
+      .option('--out <dir>', 'folder for the run folder', 'reports')
+      .option('--no-reports', 'print the summary only; write no run folder'),
+  ).action(async (opts, command: Command) => {
+    const { auditCommand } = await import('./commands/audit.js');
+    if (opts.reports === false && command.getOptionValueSource('out') === 'cli') {
+      throw new UsageError('--no-reports writes no run folder, so --out has nothing to do; give one of them');
+    }
+    // --logs audits in memory unless a database is named explicitly.
+    const db = opts.logs && command.getOptionValueSource('db') === 'default' ? ':memory:' : opts.db;
+    const out = opts.reports === false ? null : opts.out;
+    setExit(await auditCommand({ ...runOptions(opts, argv), db, logs: opts.logs, since: opts.since, until: opts.until, last: opts.last, out }, io));
+  });
 
-  program
-    .command('nightly')
-    .description('ingest new logs, audit the last complete UTC day, diff against the previous run, write reports')
-    .requiredOption('--logs <dir>', 'log folder')
-    .requiredOption('--policy <file>', 'routing policy YAML')
-    .addOption(dbOption())
-    .option('--out <dir>', 'folder for run folders and the latest pointer', 'reports')
-    .option('--window <window>', 'audit window instead of the last complete UTC day: a duration ending at the last UTC midnight (24h, 7d) or since/until as START/END')
-    .option('--now <time>', 'the clock for this run (ISO time); default: the system clock')
-    .addOption(failOnOption())
-    .addOption(formatOption())
-    .addOption(mapOption())
-    .addOption(memoryOption())
-    .addOption(geoOption())
-    .addOption(noGeoOption())
-    .addHelpText('after', EXIT_CODES_HELP)
-    .action(async (opts) => {
-      const { nightlyCommand } = await import('./commands/nightly.js');
-      const geo = geoFiles(opts, argv);
-      setExit(
-        await nightlyCommand(
-          {
-            logs: opts.logs,
-            policy: opts.policy,
-            db: opts.db,
-            out: opts.out,
-            window: opts.window,
-            now: opts.now,
-            failOn: opts.failOn,
-            format: opts.format,
-            mapping: parseColumnMapping(opts.map),
-            memoryLimit: opts.memoryLimit,
-            geo,
-          },
-          io,
-        ),
-      );
-    });
+  runCommand(program, 'nightly', 'ingest new logs, audit the last complete UTC day, diff against the previous run, write reports', (command) =>
+    command
+      .requiredOption('--logs <dir>', 'log folder')
+      .option('--out <dir>', 'folder for run folders and the latest pointer', 'reports')
+      .option('--window <window>', 'audit window instead of the last complete UTC day: a duration ending at the last UTC midnight (24h, 7d) or since/until as START/END'),
+  ).action(async (opts) => {
+    const { nightlyCommand } = await import('./commands/nightly.js');
+    setExit(await nightlyCommand({ ...runOptions(opts, argv), logs: opts.logs, out: opts.out, window: opts.window }, io));
+  });
 
   return program;
 }

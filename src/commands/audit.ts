@@ -1,48 +1,21 @@
-import { auditWindow, parseTime } from '../detect/window.js';
-import type { FailOn } from '../detect/verdict.js';
+import { auditWindow } from '../detect/window.js';
 import type { ExitCode } from '../errors.js';
-import type { FormatChoice } from '../ingest/discover.js';
-import type { ColumnMapping } from '../ingest/mapping.js';
 import type { Io } from '../io.js';
-import { runPipeline } from '../pipeline.js';
-import { reportRun } from './run-output.js';
+import { runAndReport, type RunOptions } from './run-output.js';
 
-export interface AuditCommandOptions {
-  policy: string;
-  db: string;
+export interface AuditCommandOptions extends RunOptions {
   logs?: string[];
   since?: string;
   until?: string;
   last?: string;
+  /** Folder for the run folder; null writes none (--no-reports). */
   out: string | null;
-  now?: string;
-  failOn: FailOn;
-  format: FormatChoice;
-  mapping: ColumnMapping;
-  memoryLimit?: string;
-  /** --geo files ([] for the bundled database), or false for --no-geo. */
-  geo: string[] | false;
 }
 
 export async function auditCommand(options: AuditCommandOptions, io: Io): Promise<ExitCode> {
-  const now = options.now === undefined ? io.now() : parseTime('--now', options.now);
-  const window = auditWindow(options, now);
-  const result = await runPipeline(
-    {
-      kind: 'audit',
-      policyFile: options.policy,
-      db: options.db,
-      logs: options.logs ?? null,
-      window,
-      now,
-      out: options.out,
-      format: options.format,
-      mapping: options.mapping,
-      memoryLimit: options.memoryLimit,
-      geo: options.geo,
-      createDatabase: false,
-    },
+  return runAndReport(
+    options,
+    { kind: 'audit', logs: options.logs ?? null, window: (now) => auditWindow(options, now), out: options.out, createDatabase: false },
     io,
   );
-  return reportRun(result, options.failOn, io, options.db);
 }

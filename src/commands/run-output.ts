@@ -1,10 +1,58 @@
 import { exitCodeFor, type FailOn } from '../detect/verdict.js';
+import { parseTime } from '../detect/window.js';
+import type { AuditWindow } from '../detect/audit.js';
 import type { ExitCode } from '../errors.js';
-import { displayPath } from '../ingest/discover.js';
+import { displayPath, type FormatChoice } from '../ingest/discover.js';
+import type { ColumnMapping } from '../ingest/mapping.js';
 import type { Io } from '../io.js';
-import type { PipelineResult } from '../pipeline.js';
+import { runPipeline, type PipelineOptions, type PipelineResult } from '../pipeline.js';
 import { formatTerminalSummary } from '../report/terminal.js';
 import { formatIngestSummary, shellWord } from './ingest.js';
+
+/** What `audit` and `nightly` both take (src/cli.ts declares these flags once, in runOptions). */
+export interface RunOptions {
+  policy: string;
+  db: string;
+  now?: string;
+  failOn: FailOn;
+  format: FormatChoice;
+  mapping: ColumnMapping;
+  memoryLimit?: string;
+  /** --geo files ([] for the bundled database), or false for --no-geo. */
+  geo: string[] | false;
+}
+
+/** What differs between an audit and a nightly run. */
+export interface RunKind {
+  kind: PipelineOptions['kind'];
+  logs: string[] | null;
+  window: (now: Date) => AuditWindow;
+  out: string | null;
+  createDatabase: boolean;
+}
+
+/** Runs the pipeline with the clock of --now (else the system's), prints what a run prints, returns the exit code. */
+export async function runAndReport(options: RunOptions, run: RunKind, io: Io): Promise<ExitCode> {
+  const now = options.now === undefined ? io.now() : parseTime('--now', options.now);
+  const result = await runPipeline(
+    {
+      kind: run.kind,
+      policyFile: options.policy,
+      db: options.db,
+      logs: run.logs,
+      window: run.window(now),
+      now,
+      out: run.out,
+      format: options.format,
+      mapping: options.mapping,
+      memoryLimit: options.memoryLimit,
+      geo: options.geo,
+      createDatabase: run.createDatabase,
+    },
+    io,
+  );
+  return reportRun(result, options.failOn, io, options.db);
+}
 
 /** What `audit` and `nightly` print after a run, and the exit code (docs/nightly.md, Exit codes). */
 export function reportRun(result: PipelineResult, failOn: FailOn, io: Io, database: string): ExitCode {
