@@ -11,6 +11,7 @@ import { UserError } from './errors.js';
 import { runAudit, runIdFor, type AuditWindow } from './detect/audit.js';
 import { applyLedger, previousRun } from './detect/ledger.js';
 import type { AuditReport } from './detect/model.js';
+import { WATERMARK_ROW } from './detect/shapes.js';
 import { withInputProblems } from './detect/verdict.js';
 import { geoSourceFor } from './geo/source.js';
 import { discoverLogFiles, type FormatChoice } from './ingest/discover.js';
@@ -19,7 +20,7 @@ import { inputProblemsOf, rejectsOfRun, type RunReject } from './ingest/run-inpu
 import type { ColumnMapping } from './ingest/mapping.js';
 import type { Io } from './io.js';
 import { loadPolicy } from './policy/load.js';
-import { loadQuery } from './queries.js';
+import { queryRow } from './queries.js';
 import { ingestProgressReporter } from './progress.js';
 import { writeRunFolder } from './report/write.js';
 
@@ -66,14 +67,14 @@ export async function runPipeline(options: PipelineOptions, io: Io): Promise<Pip
     const policyPath = realpathSync(resolve(io.cwd, options.policyFile));
     const nightly = options.kind === 'nightly';
     const lateAfterFileId = nightly ? (await previousRun(db, policyPath, runIdFor(options.window, loadedPolicy.sha256), options.window.until)).watermarkFileId : null;
-    const { watermark_file_id } = await db.one<{ watermark_file_id: number | null }>(loadQuery('audit/watermark.sql'));
+    const { watermark_file_id } = await queryRow(db, WATERMARK_ROW, 'audit/watermark.sql');
     const audited = await runAudit(db, { policy: loadedPolicy, window: options.window, now: options.now, databaseLabel: options.db, geo, lateAfterFileId });
     const problems = ingest === null ? [] : await inputProblemsOf(db, ingest);
     const rejects: RunReject[] = ingest === null ? [] : await rejectsOfRun(db, ingest);
     const report = await applyLedger(db, withInputProblems(audited, problems), {
       policyPath,
       kind: options.kind,
-      watermarkFileId: nightly && watermark_file_id !== null ? Number(watermark_file_id) : null,
+      watermarkFileId: nightly ? watermark_file_id : null,
     });
     const runFolder = options.out === null ? null : await writeRunFolder(resolve(io.cwd, options.out), report, rejects);
     return { report, runFolder, ingest, skipped: discovery?.skipped ?? [] };

@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import type { Database, SqlParams } from './db/database.js';
+import type { ColumnKind, RowOf, RowShape } from './db/shape.js';
 
 /** The queries/ folder; the same relative place from src/ (tests) and dist/ (built CLI). */
 export const QUERIES_DIR = fileURLToPath(new URL('../queries/', import.meta.url));
@@ -14,4 +16,14 @@ export function loadQuery(relativePath: string): string {
     cache.set(relativePath, sql);
   }
   return sql;
+}
+
+/** The rows of a file under queries/, checked against their shape (src/db/shape.ts): a ShapeError names the file. */
+export function queryRows<C extends Record<string, ColumnKind>>(db: Database, shape: RowShape<C>, file: string, params?: SqlParams): Promise<RowOf<C>[]> {
+  return db.rows(shape, `queries/${file}`, loadQuery(file), params);
+}
+
+/** queryRows, for a file whose query returns exactly one row. */
+export function queryRow<C extends Record<string, ColumnKind>>(db: Database, shape: RowShape<C>, file: string, params?: SqlParams): Promise<RowOf<C>> {
+  return db.oneRow(shape, `queries/${file}`, loadQuery(file), params);
 }

@@ -181,6 +181,13 @@ export class Database {
     return result.rows as RowOf<C>[];
   }
 
+  /** rows(), for a query that must return exactly one row. */
+  async oneRow<C extends Record<string, ColumnKind>>(shape: RowShape<C>, file: string, sql: string, params?: SqlParams, exact = false): Promise<RowOf<C>> {
+    const rows = await this.rows(shape, file, sql, params, exact);
+    if (rows.length !== 1) throw new Error(`expected one row, got ${rows.length}: ${sql.slice(0, 80)}`);
+    return rows[0]!;
+  }
+
   /** Rows plus column names and DuckDB types, for ad hoc queries and Arrow export. */
   async query(sql: string, params?: SqlParams): Promise<QueryResult> {
     const reader: DuckDBResultReader = await this.connection.runAndReadAll(sql, ...bind(params));

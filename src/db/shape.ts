@@ -22,12 +22,14 @@ type KindMap = {
   timestamp: string;
   'timestamp?': string | null;
   'text[]': string[];
+  'text[]?': string[] | null;
   /** A list of structs, read as plain objects; the reader types them. */
   'struct[]': Record<string, unknown>[];
 };
 
 export type ColumnKind = keyof KindMap;
-export type RowOf<C extends Record<string, ColumnKind>> = { [K in keyof C]: KindMap[C[K]] };
+/** A shape's row. A column typed optional (a shape built from a list, whose type cannot name each column) may be undefined. */
+export type RowOf<C extends Record<string, ColumnKind>> = { [K in keyof C]: KindMap[Exclude<C[K], undefined>] };
 
 export interface RowShape<C extends Record<string, ColumnKind> = Record<string, ColumnKind>> {
   /** What the rows are, for messages: "a session finding". */

@@ -5,14 +5,14 @@
  * the AuditReport that every reporter renders. The run-to-run diff is applied
  * afterwards (history.ts), because it needs the database's earlier runs.
  */
-import { varcharList, type Database, type SqlParams } from '../db/database.js';
-import { ShapeError, shapeProblems, type ColumnKind, type RowOf, type RowShape } from '../db/shape.js';
+import { varcharList, type Database } from '../db/database.js';
+import { ShapeError, shapeProblems, type RowOf } from '../db/shape.js';
 import { QueryError } from '../errors.js';
 import { describeGeo, type GeoSource } from '../geo/source.js';
 import { prepareStore } from '../ingest/ingester.js';
 import { loadPolicyTables } from '../policy/tables.js';
 import type { LoadedPolicy } from '../policy/types.js';
-import { loadQuery } from '../queries.js';
+import { loadQuery, queryRow, queryRows } from '../queries.js';
 import { TOOL_VERSION } from '../version.js';
 import { explainIncident } from './cause.js';
 import type {
@@ -42,6 +42,7 @@ import {
   LATE_SESSION_ROW,
   POLICY_RULE_ROW,
   RAISED_SESSION_RULE_ROW,
+  SESSION_BOUNDS_ROW,
   SESSION_RULE_ROW,
   WINDOW_RULE_ROW,
 } from './shapes.js';
@@ -103,7 +104,7 @@ export async function runAudit(db: Database, options: AuditOptions): Promise<Aud
     windows.push(...rows.map((row) => toFallbackWindow(row, detection)));
   }
   const policyFindings = await runPolicyDetections(db, params, registry);
-  const coverage = (await auditRows(db, COVERAGE_ROW, 'audit/coverage.sql')).map(
+  const coverage = (await queryRows(db, COVERAGE_ROW, 'audit/coverage.sql')).map(
     (r): RegionCoverage => ({
       clientRegion: r.client_region,
       sessions: r.sessions,
@@ -115,27 +116,26 @@ export async function runAudit(db: Database, options: AuditOptions): Promise<Aud
     }),
   );
   const countryMismatches = (
-    await auditRows(db, COUNTRY_MISMATCH_ROW, 'audit/country-mismatches.sql', { country_pair_rules: varcharList(registry.grouped('country-pairs')) })
+    await queryRows(db, COUNTRY_MISMATCH_ROW, 'audit/country-mismatches.sql', { country_pair_rules: varcharList(registry.grouped('country-pairs')) })
   ).map((r): CountryMismatch => ({ rule: r.rule, severity: severityOf(registry, r.rule), declared: r.declared, resolved: r.resolved, sessions: r.sessions }));
-  const ipResolution = (await auditRows(db, IP_RESOLUTION_ROW, 'audit/ip-resolution.sql')).map(
+  const ipResolution = (await queryRows(db, IP_RESOLUTION_ROW, 'audit/ip-resolution.sql')).map(
     (r): IpResolution => ({ status: r.status, sessions: r.sessions, addresses: r.addresses }),
   );
-  const [ingest] = await auditRows(db, INGEST_TOTALS_ROW, 'audit/ingest-totals.sql');
-  if (ingest === undefined) throw new Error('queries/audit/ingest-totals.sql returned no row');
+  const ingest = await queryRow(db, INGEST_TOTALS_ROW, 'audit/ingest-totals.sql');
   const window = await effectiveWindow(db, options.window);
   const lateSessions =
     lateAfterFileId === null
       ? []
-      : (await auditRows(db, LATE_SESSION_ROW, 'audit/late-sessions.sql', { late_after_file_id: lateAfterFileId })).map(
+      : (await queryRows(db, LATE_SESSION_ROW, 'audit/late-sessions.sql', { late_after_file_id: lateAfterFileId })).map(
           (r): LateSession => ({ sessionId: r.session_id, sessionStart: r.session_start, files: r.files }),
         );
   // Sessions and attempts are done with: their memory goes back before the findings, which
   // grow with the logs, are read into JavaScript (docs/performance.md, Memory).
   await db.runScript(loadQuery('audit/release-sessions.sql'));
-  const findings = markSharedSessions((await auditRows(db, FINDING_ROW, 'audit/finding-rows.sql')).map(toSessionFinding));
+  const findings = markSharedSessions((await queryRows(db, FINDING_ROW, 'audit/finding-rows.sql')).map(toSessionFinding));
 
   const incidents = distinctTitles(
-    (await auditRows(db, INCIDENT_ROW, 'audit/incident-rows.sql')).map((row) => {
+    (await queryRows(db, INCIDENT_ROW, 'audit/incident-rows.sql')).map((row) => {
       const base = toIncident(row, policy.datacenters);
       const detection = registry.find(base.rule);
       if (detection === undefined) throw new Error(`incident ${base.id} is of rule ${base.rule}, which the registry does not have`);
@@ -196,7 +196,7 @@ export async function runAudit(db: Database, options: AuditOptions): Promise<Aud
       duplicates: ingest.duplicates,
       rejected: ingest.rejected,
     } satisfies IngestAccounting,
-    datacenters: policy.datacenters,
+    datacenters: policy.datacenters.map(({ id, country, operator, region }) => ({ id, country, operator, region })),
     settings: {
       maxRate: policy.fallback.maxRate,
       windowMs: policy.fallback.windowMs,
@@ -274,11 +274,6 @@ function severityOf(registry: Registry, rule: string): Severity {
   return detection.severity;
 }
 
-/** The rows of a file under queries/, checked against their shape. */
-function auditRows<C extends Record<string, ColumnKind>>(db: Database, shape: RowShape<C>, file: string, params?: SqlParams): Promise<RowOf<C>[]> {
-  return db.rows(shape, `queries/${file}`, loadQuery(file), params);
-}
-
 /** New, then reopened, then ongoing; then severity (highest first), then sessions (most first), then last seen (newest first), then id. */
 export function sortIncidents(incidents: Incident[]): Incident[] {
   return [...incidents].sort(
@@ -304,7 +299,7 @@ export function runIdFor(window: AuditWindow, policySha256: string): string {
 /** The window as audited: an open end becomes the data's own bound (whole UTC days around the sessions). */
 async function effectiveWindow(db: Database, window: AuditWindow): Promise<AuditWindow> {
   if (window.since !== null && window.until !== null) return window;
-  const bounds = await db.one<{ first_day: string | null; end_day: string | null }>(loadQuery('audit/session-bounds.sql'));
+  const bounds = await queryRow(db, SESSION_BOUNDS_ROW, 'audit/session-bounds.sql');
   return { since: window.since ?? bounds.first_day, until: window.until ?? bounds.end_day };
 }
 

@@ -16,10 +16,12 @@
  * A re-run of the same run id gives the same answer: what that run itself
  * wrote counts as not yet written.
  */
-import { varcharList, type Database, type JsValue } from '../db/database.js';
-import { loadQuery } from '../queries.js';
+import { varcharList, type Database } from '../db/database.js';
+import type { RowOf } from '../db/shape.js';
+import { loadQuery, queryRow, queryRows } from '../queries.js';
 import { markSharedSessions, sortIncidents } from './audit.js';
 import { SEVERITIES, type AuditReport, type DiffStatus, type Incident, type Resolution, type ResolvedIncident, type Severity } from './model.js';
+import { LEDGER_ENTRY_ROW, PREVIOUS_RUN_ROW } from './shapes.js';
 
 export interface LedgerOptions {
   policyPath: string;
@@ -55,20 +57,14 @@ export async function previousRun(
   runId: string,
   until: string | null,
 ): Promise<{ runId: string | null; watermarkFileId: number | null }> {
-  const row = await db.one<{ run_id: string | null; watermark_file_id: number | null }>(loadQuery('audit/previous-run.sql'), {
-    policy_path: policyPath,
-    run_id: runId,
-    until,
-  });
-  return { runId: row.run_id, watermarkFileId: row.watermark_file_id === null ? null : Number(row.watermark_file_id) };
+  const row = await queryRow(db, PREVIOUS_RUN_ROW, 'audit/previous-run.sql', { policy_path: policyPath, run_id: runId, until });
+  return { runId: row.run_id, watermarkFileId: row.watermark_file_id };
 }
 
 export async function applyLedger(db: Database, report: AuditReport, options: LedgerOptions): Promise<AuditReport> {
   const { run } = report;
   const previous = await previousRun(db, options.policyPath, run.runId, run.until);
-  const ledger = (await db.all(loadQuery('audit/ledger-entries.sql'), { policy_path: options.policyPath })).map((row) =>
-    toEntry(row, run.runId),
-  );
+  const ledger = (await queryRows(db, LEDGER_ENTRY_ROW, 'audit/ledger-entries.sql', { policy_path: options.policyPath })).map((row) => toEntry(row, run.runId));
 
   const gap = report.settings.incidentGapMs;
   const taken = new Set<string>();
@@ -187,29 +183,29 @@ function continues(entry: LedgerEntry, current: Incident, gapMs: number): boolea
  * is undone (a first report by it is no report; a resolution by it is still open), so
  * that re-running a run gives its answer again.
  */
-function toEntry(r: Record<string, JsValue>, runId: string): LedgerEntry {
-  const id = r.incident_id as string;
+function toEntry(r: RowOf<typeof LEDGER_ENTRY_ROW.columns>, runId: string): LedgerEntry {
+  const id = r.incident_id;
   const severity = SEVERITIES.find((s) => s === r.severity);
   if (severity === undefined) throw new Error(`incident ledger: incident ${id} has severity ${JSON.stringify(r.severity)}, not one of ${SEVERITIES.join(', ')}`);
   const resolvedByThisRun = r.resolved_run === runId;
   return {
     id,
-    rule: r.rule as string,
-    clientRegion: r.client_region as string,
-    datacenterRegion: r.dc_region as string,
+    rule: r.rule,
+    clientRegion: r.client_region,
+    datacenterRegion: r.dc_region,
     severity,
-    firstSeen: r.first_seen as string,
-    lastSeen: r.last_seen as string,
-    sessionCount: Number(r.session_count),
-    causeFindingIds: r.cause_finding_ids as string[],
-    firstReportedAt: r.first_reported_at as string,
-    firstReportedRun: r.first_reported_run as string,
-    lastReportedAt: r.last_reported_at as string,
-    lastReportedRun: r.last_reported_run as string,
+    firstSeen: r.first_seen,
+    lastSeen: r.last_seen,
+    sessionCount: r.session_count,
+    causeFindingIds: r.cause_finding_ids,
+    firstReportedAt: r.first_reported_at,
+    firstReportedRun: r.first_reported_run,
+    lastReportedAt: r.last_reported_at,
+    lastReportedRun: r.last_reported_run,
     status: resolvedByThisRun ? 'open' : (r.status as LedgerEntry['status']),
     resolution: resolvedByThisRun ? null : (r.resolution as Resolution | null),
-    resolvedRun: resolvedByThisRun ? null : (r.resolved_run as string | null),
-    reopenedRun: r.reopened_run as string | null,
+    resolvedRun: resolvedByThisRun ? null : r.resolved_run,
+    reopenedRun: r.reopened_run,
   };
 }
 

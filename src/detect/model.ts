@@ -6,6 +6,9 @@
 import type { GeoDatabase } from '../geo/source.js';
 import type { Datacenter } from '../policy/types.js';
 
+/** A datacenter of the policy's catalog, as the reports show it. */
+export type CatalogDatacenter = Pick<Datacenter, 'id' | 'country' | 'operator' | 'region'>;
+
 export const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
@@ -313,7 +316,7 @@ export interface AuditReport {
   /** Totals over everything in the database, and over the sessions in the window. */
   ingest: IngestAccounting;
   /** The policy's datacenter catalog, for the "where" of each incident. */
-  datacenters: Datacenter[];
+  datacenters: CatalogDatacenter[];
   /** Settings the reports quote. */
   settings: { maxRate: number; windowMs: number; minSessions: number; primaryTimeoutMs: number; incidentGapMs: number; quietPeriodMs: number };
 }

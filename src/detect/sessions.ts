@@ -10,7 +10,8 @@
 import type { Database } from '../db/database.js';
 import { lookUp } from '../geo/ranges.js';
 import type { GeoSource } from '../geo/source.js';
-import { loadQuery } from '../queries.js';
+import { loadQuery, queryRow } from '../queries.js';
+import { SCAN_START_ROW } from './shapes.js';
 
 export interface SessionWindow {
   since: string | null;
@@ -29,6 +30,6 @@ export async function deriveSessions(db: Database, window: SessionWindow, geo: G
     late_after_file_id: window.lateAfterFileId,
   });
   await lookUp(db, geo);
-  const { scan_start } = await db.one<{ scan_start: string | null }>(loadQuery('audit/scan-start.sql'), { lookback_start: window.lookbackStart });
+  const { scan_start } = await queryRow(db, SCAN_START_ROW, 'audit/scan-start.sql', { lookback_start: window.lookbackStart });
   await db.runScript(loadQuery('audit/sessions.sql'), { scan_start });
 }

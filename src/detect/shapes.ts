@@ -104,3 +104,27 @@ export const COUNTRY_MISMATCH_ROW = rowShape('a country-pair row', { rule: 'text
 export const IP_RESOLUTION_ROW = rowShape('an address-resolution row', { status: 'text', sessions: 'integer', addresses: 'integer' });
 export const INGEST_TOTALS_ROW = rowShape('the ingest totals', { files: 'integer', lines_read: 'integer', loaded: 'integer', duplicates: 'integer', rejected: 'integer' });
 export const LATE_SESSION_ROW = rowShape('a late session row', { session_id: 'text', session_start: 'timestamp', files: 'text[]' });
+export const SESSION_BOUNDS_ROW = rowShape('the whole days of the audited sessions', { first_day: 'text?', end_day: 'text?' });
+export const SCAN_START_ROW = rowShape('the start of the attempts scan', { scan_start: 'timestamp?' });
+export const WATERMARK_ROW = rowShape('the highest file id', { watermark_file_id: 'integer?' });
+export const PREVIOUS_RUN_ROW = rowShape('the run before', { run_id: 'text?', watermark_file_id: 'integer?' });
+
+export const LEDGER_ENTRY_ROW = rowShape('an incident ledger entry', {
+  incident_id: 'text',
+  rule: 'text',
+  client_region: 'text',
+  dc_region: 'text',
+  severity: 'text',
+  first_seen: 'timestamp',
+  last_seen: 'timestamp',
+  session_count: 'integer',
+  cause_finding_ids: 'text[]',
+  first_reported_at: 'timestamp',
+  first_reported_run: 'text',
+  last_reported_at: 'timestamp',
+  last_reported_run: 'text',
+  status: 'text',
+  resolution: 'text?',
+  resolved_run: 'text?',
+  reopened_run: 'text?',
+});

@@ -10,7 +10,8 @@
  */
 import { varcharList, type Database } from '../db/database.js';
 import { InputError } from '../errors.js';
-import { loadQuery } from '../queries.js';
+import { loadQuery, queryRow, queryRows } from '../queries.js';
+import { FILE_RANGE_COUNT_ROW, LOOKUP_NEEDED_ROW, LOOKUP_RESULT_ROW, RANGE_COUNT_ROW, RANGE_PROBLEM_ROW } from './shapes.js';
 import type { GeoSource } from './source.js';
 
 /** Which source each connection's geo_ranges holds: loading twice on one connection is skipped. */
@@ -42,10 +43,10 @@ async function loadRanges(db: Database, source: GeoSource | null): Promise<{ ran
     for (const [index, file] of source.files.entries()) {
       const name = source.names[index] ?? file;
       await readRanges(db, file, name, index);
-      const { rows } = await db.one<{ rows: number }>(loadQuery('geo/file-range-count.sql'), { file_index: index });
+      const { rows } = await queryRow(db, FILE_RANGE_COUNT_ROW, 'geo/file-range-count.sql', { file_index: index });
       if (rows === 0) throw new InputError(name, 'no ranges in it: expected rows of first,last,country (docs/geo.md)');
     }
-    const problems = await db.all<{ file_index: number; row_no: number; problem: string }>(loadQuery('geo/range-problems.sql'));
+    const problems = await queryRows(db, RANGE_PROBLEM_ROW, 'geo/range-problems.sql');
     const first = problems[0];
     if (first !== undefined) {
       const name = (index: number) => source.names[index] ?? source.files[index]!;
@@ -75,7 +76,7 @@ async function readRanges(db: Database, file: string, name: string, index: numbe
 }
 
 async function countRanges(db: Database): Promise<number> {
-  return (await db.one<{ ranges: number }>(loadQuery('geo/range-count.sql'))).ranges;
+  return (await queryRow(db, RANGE_COUNT_ROW, 'geo/range-count.sql')).ranges;
 }
 
 /**
@@ -88,7 +89,7 @@ async function countRanges(db: Database): Promise<number> {
 export async function lookUp(db: Database, source: GeoSource | null): Promise<void> {
   await prepareGeo(db);
   await db.run(loadQuery('geo/lookup-keys.sql'));
-  const { addresses } = await db.one<{ addresses: number }>(loadQuery('geo/lookup-needed.sql'));
+  const { addresses } = await queryRow(db, LOOKUP_NEEDED_ROW, 'geo/lookup-needed.sql');
   await loadRanges(db, addresses > 0 ? source : null);
   await db.runScript(loadQuery('geo/resolve.sql'), { geo_enabled: source !== null });
 }
@@ -101,6 +102,6 @@ export async function resolveAddresses(
 ): Promise<Map<string, { country: string | null; status: string }>> {
   await db.run(loadQuery('geo/lookup-list.sql'), { ips: varcharList(addresses) });
   await lookUp(db, source);
-  const rows = await db.all<{ ip: string; country: string | null; status: string }>(loadQuery('geo/lookup-result.sql'));
+  const rows = await queryRows(db, LOOKUP_RESULT_ROW, 'geo/lookup-result.sql');
   return new Map(rows.map((r) => [r.ip, { country: r.country, status: r.status }]));
 }

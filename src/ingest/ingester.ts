@@ -12,8 +12,9 @@
  */
 import type { Database } from '../db/database.js';
 import { varcharList } from '../db/database.js';
-import { DiskFullError, InputError, isDiskFull } from '../errors.js';
-import { loadQuery } from '../queries.js';
+import type { RowOf } from '../db/shape.js';
+import { DiskFullError, InputError, QueryFileError, isDiskFull } from '../errors.js';
+import { loadQuery, queryRow, queryRows } from '../queries.js';
 import type { LogFile } from './discover.js';
 import { fingerprint, readHead, sha256Hex, type Fingerprint } from './fingerprint.js';
 import { stageLinesExactly } from './lines.js';
@@ -21,6 +22,18 @@ import { MAX_LINE_BYTES } from './limits.js';
 import { jsonPathFor, jsonTransformPlan, type ColumnMapping } from './mapping.js';
 import { rememberContentHash, statOf } from './stat-cache.js';
 import { LOG_FIELDS, REQUIRED_FIELDS } from './schema.js';
+import {
+  BATCH_RANGE_ROW,
+  CSV_HEADER_ROW,
+  FIELD_PRESENCE_ROW,
+  FILE_COUNTS_ROW,
+  GROWTH_CANDIDATE_ROW,
+  NEXT_FILE_ID_ROW,
+  PARQUET_ROWS_ROW,
+  REGISTRY_ENTRY_ROW,
+  REPLACEABLE_ENTRY_ROW,
+  STAGED_LINE_TOTALS_ROW,
+} from './shapes.js';
 
 export interface LineCounts {
   linesRead: number;
@@ -100,7 +113,8 @@ async function ingestOneFile(db: Database, file: LogFile, options: IngestOptions
   try {
     return await loadFile(db, file, options, base);
   } catch (error) {
-    if (error instanceof TypeError || error instanceof RangeError || error instanceof ReferenceError) throw error;
+    // Bugs, not the file's fault: reported as internal errors, never as a failed file.
+    if (error instanceof TypeError || error instanceof RangeError || error instanceof ReferenceError || error instanceof QueryFileError) throw error;
     // Every later file would fail the same way (and DuckDB may have invalidated the database): stop here.
     if (isDiskFull(error)) {
       throw new DiskFullError(
@@ -115,7 +129,7 @@ async function ingestOneFile(db: Database, file: LogFile, options: IngestOptions
 
 async function loadFile(db: Database, file: LogFile, options: IngestOptions, result: FileResult): Promise<FileResult> {
   const stat = statOf(file.absolutePath);
-  const cached = await db.all<{ file_id: number; path: string }>(loadQuery('ingest/stat-cache-lookup.sql'), {
+  const cached = await queryRows(db, REGISTRY_ENTRY_ROW, 'ingest/stat-cache-lookup.sql', {
     absolute_path: file.absolutePath,
     stat_key: stat.key,
   });
@@ -130,9 +144,10 @@ async function loadFile(db: Database, file: LogFile, options: IngestOptions, res
   printing.catch(() => db.interrupt());
   const [printed, staged] = await Promise.allSettled([printing, staging]);
   if (printed.status === 'rejected') throw printed.reason;
+  if (staged.status === 'rejected' && staged.reason instanceof QueryFileError) throw staged.reason;
   const print = printed.value;
 
-  const known = await db.all<{ file_id: number; path: string }>(loadQuery('ingest/registry-lookup.sql'), { content_sha256: print.sha256 });
+  const known = await queryRows(db, REGISTRY_ENTRY_ROW, 'ingest/registry-lookup.sql', { content_sha256: print.sha256 });
   const replacing = known.length > 0 ? await replaceableEntry(db, known[0]!.file_id, file, options) : null;
   if (known.length > 0 && replacing === null) {
     await rememberContentHash(db, file.absolutePath, stat, print.sha256);
@@ -145,16 +160,16 @@ async function loadFile(db: Database, file: LogFile, options: IngestOptions, res
   const totalLines = await checkStagedLines(db, file, print, staged.status === 'fulfilled' ? staged.value : null);
   const slowPath = totalLines.exact ? 'read line by line (the fast reader disagreed with the file\'s byte counts)' : null;
   await parseStagedLines(db, file, firstLine, options.mapping);
-  const presence = await db.one<FieldPresence>(loadQuery('ingest/field-presence.sql'));
+  const presence = await queryRow(db, FIELD_PRESENCE_ROW, 'ingest/field-presence.sql');
   const unusedMaps = refuseWhenFieldNamesDiffer(presence, file, options.mapping);
   await db.run(loadQuery('ingest/file-copies.sql'));
 
   return db.transaction(async () => {
     if (replacing !== null) await db.runScript(loadQuery('ingest/forget-file.sql'), { file_id: replacing.file_id });
-    const { file_id: fileId } = await db.one<{ file_id: number }>(`SELECT nextval('ingested_file_ids') AS file_id`);
+    const { file_id: fileId } = await queryRow(db, NEXT_FILE_ID_ROW, 'ingest/next-file-id.sql');
     await findStoredMatches(db, presence.lo, presence.hi);
     await db.runScript(loadQuery('ingest/commit-file.sql'), { file_id: fileId });
-    const counts = await db.one<{ lines_read: number; loaded: number; duplicates: number; rejected: number }>(loadQuery('ingest/file-counts.sql'), { file_id: fileId });
+    const counts = await queryRow(db, FILE_COUNTS_ROW, 'ingest/file-counts.sql', { file_id: fileId });
     if (counts.lines_read !== counts.loaded + counts.duplicates + counts.rejected) {
       throw new Error(`${file.path}: counts do not add up (${JSON.stringify(counts)})`);
     }
@@ -203,8 +218,8 @@ async function loadFile(db: Database, file: LogFile, options: IngestOptions, res
  * The earlier entry of this content that a corrected --format or --map may replace
  * (queries/ingest/replaceable-entry.sql), or null: then the file is already ingested.
  */
-async function replaceableEntry(db: Database, fileId: number, file: LogFile, options: IngestOptions): Promise<{ file_id: number; format: string; path: string } | null> {
-  const rows = await db.all<{ file_id: number; format: string; path: string }>(loadQuery('ingest/replaceable-entry.sql'), {
+async function replaceableEntry(db: Database, fileId: number, file: LogFile, options: IngestOptions): Promise<RowOf<typeof REPLACEABLE_ENTRY_ROW.columns> | null> {
+  const rows = await queryRows(db, REPLACEABLE_ENTRY_ROW, 'ingest/replaceable-entry.sql', {
     file_id: fileId,
     format: file.format,
     mapping: JSON.stringify(options.mapping),
@@ -212,7 +227,7 @@ async function replaceableEntry(db: Database, fileId: number, file: LogFile, opt
   return rows[0] ?? null;
 }
 
-function alreadyIngested(result: FileResult, entry: { file_id: number; path: string }): FileResult {
+function alreadyIngested(result: FileResult, entry: RowOf<typeof REGISTRY_ENTRY_ROW.columns>): FileResult {
   return { ...result, status: 'already-ingested', fileId: entry.file_id, note: `same content as ${entry.path}` };
 }
 
@@ -222,24 +237,15 @@ function alreadyIngested(result: FileResult, entry: { file_id: number; path: str
  * skips row groups by their statistics), so a file of new days joins nothing.
  */
 async function findStoredMatches(db: Database, lo: string | null, hi: string | null): Promise<void> {
-  const { overlaps } = await db.one<{ overlaps: boolean }>(loadQuery('ingest/batch-range.sql'), { lo, hi });
+  const { overlaps } = await queryRow(db, BATCH_RANGE_ROW, 'ingest/batch-range.sql', { lo, hi });
   if (overlaps) await db.run(loadQuery('ingest/stored-matches.sql'), { lo, hi });
   else await db.run(loadQuery('ingest/no-stored-matches.sql'));
 }
 
-interface GrowthCandidate {
-  file_id: number;
-  path: string;
-  content_bytes: number;
-  content_sha256: string;
-  total_lines: number;
-  [key: string]: string | number;
-}
-
-async function findGrowthCandidates(db: Database, file: LogFile): Promise<GrowthCandidate[]> {
+async function findGrowthCandidates(db: Database, file: LogFile): Promise<RowOf<typeof GROWTH_CANDIDATE_ROW.columns>[]> {
   if (file.format === 'parquet') return [];
   const head = await readHead(file.absolutePath, file.compression);
-  return db.all<GrowthCandidate>(loadQuery('ingest/growth-candidates.sql'), {
+  return queryRows(db, GROWTH_CANDIDATE_ROW, 'ingest/growth-candidates.sql', {
     format: file.format,
     absolute_path: file.absolutePath,
     head_sha256: sha256Hex(head),
@@ -247,23 +253,27 @@ async function findGrowthCandidates(db: Database, file: LogFile): Promise<Growth
   });
 }
 
+type StagedLineTotals = RowOf<typeof STAGED_LINE_TOTALS_ROW.columns>;
+
 /**
  * Stages every line (Parquet: row) into staged_lines with DuckDB's readers;
  * returns what was staged, or null when the reader refused the file (invalid
  * UTF-8, say: the exact reader handles it).
  */
-async function stageLinesFast(db: Database, file: LogFile): Promise<{ lines: number; text_bytes: number } | null> {
+async function stageLinesFast(db: Database, file: LogFile): Promise<StagedLineTotals | null> {
   if (file.format === 'parquet') {
     await db.run(loadQuery('ingest/stage-parquet.sql'), { path: file.absolutePath });
-    const { row_count: expected } = await db.one<{ row_count: number }>(loadQuery('ingest/parquet-rows.sql'), { path: file.absolutePath });
-    const staged = await db.one<{ lines: number; text_bytes: number }>(loadQuery('ingest/staged-line-totals.sql'));
+    const { row_count: expected } = await queryRow(db, PARQUET_ROWS_ROW, 'ingest/parquet-rows.sql', { path: file.absolutePath });
+    const staged = await queryRow(db, STAGED_LINE_TOTALS_ROW, 'ingest/staged-line-totals.sql');
     if (staged.lines !== expected) throw new Error(`${file.path}: read ${staged.lines} Parquet rows, metadata says ${expected}`);
     return staged;
   }
   try {
     await db.run(loadQuery('ingest/stage-lines.sql'), { path: file.absolutePath, compression: file.compression });
-    return await db.one<{ lines: number; text_bytes: number }>(loadQuery('ingest/staged-line-totals.sql'));
-  } catch {
+    return await queryRow(db, STAGED_LINE_TOTALS_ROW, 'ingest/staged-line-totals.sql');
+  } catch (error) {
+    // A broken query file is a bug to report, not a file for the exact reader.
+    if (error instanceof QueryFileError) throw error;
     return null;
   }
 }
@@ -276,7 +286,7 @@ async function checkStagedLines(
   db: Database,
   file: LogFile,
   print: Fingerprint,
-  staged: { lines: number; text_bytes: number } | null,
+  staged: StagedLineTotals | null,
 ): Promise<{ lines: number; exact: boolean }> {
   if (file.format === 'parquet') {
     if (staged === null) throw new Error(`${file.path}: cannot read as Parquet`);
@@ -337,9 +347,7 @@ async function parseAndValidate(
 
 /** The header's column names; null for an empty file. */
 async function readCsvHeader(db: Database, file: LogFile): Promise<string[] | null> {
-  const rows = await db.all<{ fields: string[] | null }>(
-    `SELECT ra_csv_fields(regexp_replace(line, '\\r$', '')) AS fields FROM staged_lines WHERE line_no = 1`,
-  );
+  const rows = await queryRows(db, CSV_HEADER_ROW, 'ingest/csv-header.sql');
   if (rows.length === 0) return null;
   const fields = rows[0]!.fields;
   if (!fields || fields.every((f) => f.trim() === '')) throw new InputError(file.path, 'the first line is not a CSV header row', 1);
@@ -349,12 +357,9 @@ async function readCsvHeader(db: Database, file: LogFile): Promise<string[] | nu
   return names;
 }
 
-/** field-presence.sql: counts per field, and the time range of the valid records. */
-type FieldPresence = Record<string, number> & { lo: string | null; hi: string | null };
-
 /** Refuses a file whose records all lack a required field; returns the notes for explicit --map sources of optional fields that no record has. */
-function refuseWhenFieldNamesDiffer(presence: FieldPresence, file: LogFile, mapping: ColumnMapping): string[] {
-  const records = presence.records ?? 0;
+function refuseWhenFieldNamesDiffer(presence: RowOf<typeof FIELD_PRESENCE_ROW.columns>, file: LogFile, mapping: ColumnMapping): string[] {
+  const records = presence.records;
   if (records === 0) return [];
   const absent = REQUIRED_FIELDS.filter((field) => presence[`missing_${field}`] === records);
   if (absent.length === 0) {

@@ -1,18 +1,14 @@
 import type { Database } from '../db/database.js';
-import { loadQuery } from '../queries.js';
+import type { RowOf } from '../db/shape.js';
+import { queryRow, queryRows } from '../queries.js';
+import { REJECT_COUNT_ROW, REJECT_ROW, REJECTS_TABLE_ROW } from './shapes.js';
 
-export interface RejectRow {
-  path: string;
-  line_no: number;
-  reason: string;
-  raw: string | null;
-  [key: string]: string | number | null;
-}
+export type RejectRow = RowOf<typeof REJECT_ROW.columns>;
 
 export async function listRejects(db: Database, limit: number): Promise<{ rows: RejectRow[]; total: number }> {
-  const tables = await db.one<{ n: number }>(`SELECT count(*) AS n FROM duckdb_tables() WHERE table_name = 'rejects'`);
+  const tables = await queryRow(db, REJECTS_TABLE_ROW, 'ingest/rejects-table.sql');
   if (tables.n === 0) return { rows: [], total: 0 };
-  const rows = await db.all<RejectRow>(loadQuery('ingest/list-rejects.sql'), { limit });
-  const { total } = await db.one<{ total: number }>('SELECT count(*) AS total FROM rejects');
+  const rows = await queryRows(db, REJECT_ROW, 'ingest/list-rejects.sql', { limit });
+  const { total } = await queryRow(db, REJECT_COUNT_ROW, 'ingest/reject-count.sql');
   return { rows, total };
 }

@@ -6,29 +6,13 @@
  * re-run names the same problems as the first run.
  */
 import { varcharList, type Database } from '../db/database.js';
+import type { RowOf } from '../db/shape.js';
 import type { InputProblem } from '../detect/model.js';
-import { loadQuery } from '../queries.js';
+import { queryRows } from '../queries.js';
 import type { IngestSummary } from './ingester.js';
+import { RUN_FILE_ROW, RUN_REJECT_ROW } from './shapes.js';
 
-export interface RunReject {
-  path: string;
-  line_no: number;
-  reason: string;
-  raw_bytes: number;
-  raw: string | null;
-  [key: string]: string | number | null;
-}
-
-interface RunFile {
-  file_id: number;
-  path: string;
-  lines_read: number;
-  loaded: number;
-  rejected: number;
-  first_reject_line: number | null;
-  first_reject_reason: string | null;
-  [key: string]: string | number | null;
-}
+export type RunReject = RowOf<typeof RUN_REJECT_ROW.columns>;
 
 function fileIdsRead(summary: IngestSummary) {
   return varcharList(summary.files.flatMap((f) => (f.fileId === null ? [] : [String(f.fileId)])));
@@ -37,27 +21,27 @@ function fileIdsRead(summary: IngestSummary) {
 /** In the order the files were named: failed ones with their error, wholly rejected ones with their first reject. */
 export async function inputProblemsOf(db: Database, summary: IngestSummary): Promise<InputProblem[]> {
   const entries = new Map(
-    (await db.all<RunFile>(loadQuery('ingest/run-files.sql'), { file_ids: fileIdsRead(summary) })).map((e) => [Number(e.file_id), e]),
+    (await queryRows(db, RUN_FILE_ROW, 'ingest/run-files.sql', { file_ids: fileIdsRead(summary) })).map((e) => [e.file_id, e]),
   );
   return summary.files.flatMap((file): InputProblem[] => {
     if (file.status === 'failed') {
       return [{ kind: 'failed', file: file.path, reason: file.note ?? 'failed to load', linesRead: file.linesRead, rejected: file.rejected }];
     }
     const entry = file.fileId === null ? undefined : entries.get(file.fileId);
-    if (entry === undefined || Number(entry.lines_read) === 0 || Number(entry.rejected) !== Number(entry.lines_read)) return [];
-    const lines = Number(entry.lines_read);
+    if (entry === undefined || entry.lines_read === 0 || entry.rejected !== entry.lines_read) return [];
+    const lines = entry.lines_read;
     return [
       {
         kind: 'all-rejected',
         file: file.path,
         reason: `every line was rejected (${lines} line${lines === 1 ? '' : 's'}); the first, line ${entry.first_reject_line}: ${entry.first_reject_reason}`,
         linesRead: lines,
-        rejected: Number(entry.rejected),
+        rejected: entry.rejected,
       },
     ];
   });
 }
 
 export async function rejectsOfRun(db: Database, summary: IngestSummary): Promise<RunReject[]> {
-  return db.all<RunReject>(loadQuery('ingest/run-rejects.sql'), { file_ids: fileIdsRead(summary) });
+  return queryRows(db, RUN_REJECT_ROW, 'ingest/run-rejects.sql', { file_ids: fileIdsRead(summary) });
 }

@@ -7,8 +7,8 @@
  * built it in; the return types make the compiler refuse a missing or an
  * unknown field when the model changes.
  */
-import type { Datacenter } from '../policy/types.js';
 import type {
+  CatalogDatacenter,
   AuditReport,
   CountryMismatch,
   Evidence,
@@ -246,6 +246,6 @@ function lateSession(value: LateSession): LateSession {
   return { sessionId: value.sessionId, sessionStart: value.sessionStart, files: value.files };
 }
 
-function datacenter(value: Datacenter): Datacenter {
+function datacenter(value: CatalogDatacenter): CatalogDatacenter {
   return { id: value.id, country: value.country, operator: value.operator, region: value.region };
 }
