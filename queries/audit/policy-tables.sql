@@ -8,6 +8,17 @@ CREATE OR REPLACE TEMP TABLE policy_datacenters AS
 SELECT unnest($dc_ids) AS dc_id, unnest($dc_countries) AS country,
        unnest($dc_operators) AS operator, unnest($dc_regions) AS region;
 
+-- Other names of catalog datacenters: pattern is the LIKE form of a name with `*` (NULL for
+-- an exact name); position is the datacenter's place in the catalog (the first pattern wins).
+CREATE OR REPLACE TEMP TABLE policy_dc_names AS
+SELECT unnest($dc_name_ids) AS dc_id, unnest($dc_names) AS name, unnest($dc_name_patterns) AS pattern,
+       unnest($dc_name_positions)::INTEGER AS position;
+
+-- Client address blocks with the country the policy gives them, as 128-bit key ranges (docs/geo.md).
+CREATE OR REPLACE TEMP TABLE policy_client_networks AS
+SELECT unnest($client_network_starts)::UHUGEINT AS range_start, unnest($client_network_ends)::UHUGEINT AS range_end,
+       unnest($client_network_prefixes)::INTEGER AS prefix_length, unnest($client_network_countries) AS country;
+
 CREATE OR REPLACE TEMP TABLE policy_routing AS
 SELECT unnest($routing_regions) AS client_region, unnest($routing_tiers) AS tier,
        unnest($routing_dcs) AS dc_id, unnest($routing_positions)::INTEGER AS position;

@@ -12,3 +12,4 @@ DROP TABLE IF EXISTS temp.audit_raw_findings;
 DROP TABLE IF EXISTS temp.geo_lookup;
 DROP TABLE IF EXISTS temp.geo_lookup_keys;
 DROP TABLE IF EXISTS temp.geo_lookup_result;
+DROP TABLE IF EXISTS temp.audit_dc_placement;

@@ -1,24 +1,58 @@
 -- Sessions, step 2 of 2 (step 1: session-facts.sql, then the geo lookup).
--- The client country is the first declared client_country, else the country of the
--- first client_ip (geo_lookup_result); the declared one wins where both exist and
--- differ (the country-mismatch rule reports those). country_source says which it was.
--- ip_country and ip_status are the lookup's answer for the first client_ip, NULL
--- without one.
+-- The client country is the first declared client_country, else the country the policy's
+-- client_networks give the first client_ip (the most specific block holding it: office
+-- ranges behind a sensor, private addresses included), else the geo database's country for
+-- it (geo_lookup_result); the declared one wins where it exists (the country-mismatch rule
+-- reports a declared country that the geo database contradicts). country_source says which
+-- it was: declared, network or ip. ip_country and ip_status are the geo lookup's answer for
+-- the first client_ip, network_country the policy's; NULL without one.
 
 CREATE OR REPLACE TEMP TABLE audit_sessions AS
-WITH placed AS (
-  SELECT f.*, g.country AS ip_country, g.status AS ip_status,
-    coalesce(f.declared_country, g.country) AS client_country,
-    CASE WHEN f.declared_country IS NOT NULL THEN 'declared' WHEN g.country IS NOT NULL THEN 'ip' END AS country_source
+WITH by_network AS (
+  SELECT g.ip, arg_min(n.country, -n.prefix_length) AS network_country
+  FROM geo_lookup_result g
+  JOIN policy_client_networks n ON g.ip_key BETWEEN n.range_start AND n.range_end
+  GROUP BY g.ip
+),
+placed AS (
+  SELECT f.*, g.country AS ip_country, g.status AS ip_status, n.network_country,
+    coalesce(f.declared_country, n.network_country, g.country) AS client_country,
+    CASE WHEN f.declared_country IS NOT NULL THEN 'declared' WHEN n.network_country IS NOT NULL THEN 'network'
+         WHEN g.country IS NOT NULL THEN 'ip' END AS country_source
   FROM audit_session_facts f
   LEFT JOIN geo_lookup_result g ON g.ip = f.client_ip
+  LEFT JOIN by_network n ON n.ip = f.client_ip
 )
 SELECT s.*,
   CASE WHEN s.client_country IS NULL THEN 'unknown' ELSE coalesce(r.region, 'unmapped') END AS client_region
 FROM placed s
 LEFT JOIN policy_regions r ON r.country = s.client_country;
 
+-- Where each datacenter string the scanned attempts log is in the catalog: by id, else by one
+-- of a datacenter's names (exact), else by the first name pattern (`*` wildcards) that
+-- matches, in catalog order. placed_by says which (id, name); a string no entry places keeps
+-- itself as its id and is uncatalogued (NULL placed_by).
+CREATE OR REPLACE TEMP TABLE audit_dc_placement AS
+WITH logged AS (
+  SELECT DISTINCT dc_id AS logged FROM connections
+  WHERE $scan_start::TIMESTAMPTZ IS NULL OR ts >= $scan_start::TIMESTAMPTZ
+),
+by_pattern AS (
+  SELECT l.logged, arg_min(n.dc_id, n.position) AS dc_id
+  FROM logged l JOIN policy_dc_names n ON n.pattern IS NOT NULL AND l.logged LIKE n.pattern ESCAPE '\'
+  GROUP BY l.logged
+)
+SELECT l.logged,
+  coalesce(d.dc_id, x.dc_id, p.dc_id, l.logged) AS dc_id,
+  CASE WHEN d.dc_id IS NOT NULL THEN 'id' WHEN x.dc_id IS NOT NULL OR p.dc_id IS NOT NULL THEN 'name' END AS placed_by
+FROM logged l
+LEFT JOIN policy_datacenters d ON d.dc_id = l.logged
+LEFT JOIN policy_dc_names x ON x.pattern IS NULL AND x.name = l.logged
+LEFT JOIN by_pattern p ON p.logged = l.logged;
+
 -- Every attempt of those sessions with what the policy says about it:
+--   dc_id:     the catalog datacenter (audit_dc_placement); logged_dc_id as logged, placed_by
+--              how it was placed (id, name; NULL for an uncatalogued string);
 --   dc_region: the catalog region, 'unmapped' for a catalog datacenter whose country no
 --              region lists, 'unknown' for a dc_id not in the catalog;
 --   eff_tier:  the logged tier, else the client region's routing list, else 'unlisted';
@@ -45,7 +79,7 @@ closed AS (
     AND (NOT r.unplaced OR p.unplaced_clients = 'violation')
   GROUP BY ALL
 )
-SELECT c.ts, c.session_id, c.dc_id, c.outcome, c.tier AS logged_tier, c.attempt, c.latency_ms, c.traffic,
+SELECT c.ts, c.session_id, pl.dc_id, c.dc_id AS logged_dc_id, pl.placed_by, c.outcome, c.tier AS logged_tier, c.attempt, c.latency_ms, c.traffic,
   c.file_id, c.line_no,
   s.client_region, s.in_window,
   d.dc_id IS NOT NULL AS in_catalog,
@@ -58,9 +92,10 @@ SELECT c.ts, c.session_id, c.dc_id, c.outcome, c.tier AS logged_tier, c.attempt,
   ra_time_order(c.ts, c.file_id, c.line_no, o.ts_span, o.line_span) AS ord
 FROM connections c
 JOIN audit_sessions s USING (session_id)
+JOIN audit_dc_placement pl ON pl.logged = c.dc_id
 CROSS JOIN audit_order_spans o
-LEFT JOIN policy_datacenters d ON d.dc_id = c.dc_id
-LEFT JOIN policy_routing r ON r.client_region = s.client_region AND r.dc_id = c.dc_id
+LEFT JOIN policy_datacenters d ON d.dc_id = pl.dc_id
+LEFT JOIN policy_routing r ON r.client_region = s.client_region AND r.dc_id = pl.dc_id
 LEFT JOIN closed x ON x.client_region = s.client_region AND x.dc_region = d.region
 -- Exact, and lets the scan skip older row groups by their ts statistics: no attempt of a
 -- session precedes its start, and every derived session starts at or after $scan_start

@@ -18,6 +18,7 @@ import { explainIncident } from './cause.js';
 import type {
   AuditReport,
   CountryMismatch,
+  Evidence,
   FallbackWindow,
   Incident,
   IngestAccounting,
@@ -352,6 +353,8 @@ function toSessionFinding(r: RowOf<typeof FINDING_ROW.columns>): SessionFinding 
       line: r.evidence_line_no,
       ts: r.evidence_ts,
       datacenter: r.dc_id,
+      loggedDatacenter: r.evidence_logged_dc_id,
+      placedBy: r.evidence_placed_by as Evidence['placedBy'],
       outcome: r.evidence_outcome,
       tier: r.evidence_tier,
       traffic: r.evidence_traffic,

@@ -29,7 +29,12 @@ export interface Evidence {
   file: string;
   line: number;
   ts: string;
+  /** The catalog datacenter the attempt was placed at (else the string as logged). */
   datacenter: string;
+  /** The datacenter as the log line names it. */
+  loggedDatacenter: string;
+  /** How the logged string was placed in the catalog: by `id`, by one of its `names`; null when no entry places it. */
+  placedBy: 'id' | 'name' | null;
   outcome: string;
   tier: string;
   traffic: string | null;
@@ -55,8 +60,8 @@ export interface SessionFinding {
   meetingId: string | null;
   userId: string | null;
   clientCountry: string | null;
-  /** Where the client country came from: the logs' client_country, the geo lookup of client_ip, or nowhere. */
-  countrySource: 'declared' | 'ip' | null;
+  /** Where the client country came from: the logs' client_country, the policy's client_networks, the geo lookup of client_ip, or nowhere. */
+  countrySource: 'declared' | 'network' | 'ip' | null;
   /** A region id, or `unknown` (no country) or `unmapped` (no region lists the country). */
   clientRegion: string;
   /** The datacenter that made the session a finding. */

@@ -63,6 +63,8 @@ export const FINDING_ROW = rowShape('a session finding row', {
   evidence_file: 'text',
   evidence_line_no: 'integer',
   evidence_ts: 'timestamp',
+  evidence_logged_dc_id: 'text',
+  evidence_placed_by: 'text?',
   evidence_outcome: 'text',
   evidence_tier: 'text',
   evidence_traffic: 'text?',

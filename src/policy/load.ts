@@ -16,7 +16,8 @@ import { LineCounter, isAlias, isMap, isNode, isScalar, isSeq, parseDocument, vi
 import { PolicyError, UserError, type PolicyProblem } from '../errors.js';
 import { parseDuration } from './duration.js';
 import { SUPPRESSION_MATCHERS, loadRegistry, type Registry } from '../detect/registry.js';
-import type { AccountSelection, Datacenter, FallbackSettings, Fence, LoadedPolicy, Policy, RegionRouting, Suppression, UnplacedClients } from './types.js';
+import { parseNetwork, type Network } from './network.js';
+import type { AccountSelection, ClientNetwork, Datacenter, FallbackSettings, Fence, LoadedPolicy, Policy, RegionRouting, Suppression, UnplacedClients } from './types.js';
 
 /** Region ids the detections give to sessions without a region; a policy region of either name would be ambiguous. */
 export const SESSION_ONLY_REGIONS = ['unknown', 'unmapped'] as const;
@@ -29,8 +30,9 @@ const DAY_MS = 86_400_000;
 const ALIAS_EXPANSION_LIMIT = 10_000;
 const DURATION_EXAMPLES = 'e.g. 90s, 30m, 1h, 1h30m, 1d, 2w';
 
-const TOP_KEYS = ['version', 'regions', 'datacenters', 'routing', 'fences', 'accounts', 'fallback', 'incident_gap', 'quiet_period', 'suppressions'];
-const DATACENTER_KEYS = ['id', 'country', 'operator', 'region'];
+const TOP_KEYS = ['version', 'regions', 'datacenters', 'client_networks', 'routing', 'fences', 'accounts', 'fallback', 'incident_gap', 'quiet_period', 'suppressions'];
+const DATACENTER_KEYS = ['id', 'country', 'operator', 'region', 'names'];
+const CLIENT_NETWORK_KEYS = ['network', 'country'];
 const ROUTING_KEYS = ['primary', 'secondary'];
 const FENCE_KEYS = ['id', 'datacenter_regions', 'client_regions', 'unplaced_clients'];
 const UNPLACED_CLIENT_MODES: readonly UnplacedClients[] = ['violation', 'review'];
@@ -194,6 +196,18 @@ class PolicyReader {
     return value;
   }
 
+  /** A CIDR block (src/policy/network.ts). */
+  network(at: Located | null): Network | null {
+    const text = this.text(at);
+    if (text === null || at === null) return null;
+    const network = parseNetwork(text.trim());
+    if (typeof network === 'string') {
+      this.report(at, network);
+      return null;
+    }
+    return network;
+  }
+
   /** One of `choices`, exactly as written. */
   choice<T extends string>(at: Located | null, choices: readonly T[]): T | null {
     const value = this.text(at);
@@ -338,6 +352,7 @@ function readPolicy(r: PolicyReader, registry: Registry, root: Located): Policy 
     version: 1,
     regions: regions.regions,
     datacenters: datacenters.datacenters,
+    clientNetworks: readClientNetworks(r, top.optional('client_networks')),
     routing: readRouting(r, top.optional('routing'), references),
     fences: readFences(r, top.optional('fences'), references),
     accounts: readAccounts(r, top.optional('accounts'), references),
@@ -404,9 +419,11 @@ function readDatacenters(
   const items = r.list(at, 'a list of datacenters');
   if (items === null) return { datacenters: [], ids: null };
   const seen = new Map<string, string>();
+  const names = new Map<string, string>();
+  const nameAts: { name: string; at: Located }[] = [];
   const datacenters: Datacenter[] = [];
   for (const item of items) {
-    const fields = r.fields(item, DATACENTER_KEYS, 'a datacenter: a map with id, country and optionally operator and region');
+    const fields = r.fields(item, DATACENTER_KEYS, 'a datacenter: a map with id, country and optionally operator, region and names');
     if (fields === null) continue;
     const id = r.uniqueId(fields.required('id'), seen, 'datacenter');
     const country = r.countryCode(fields.required('country'));
@@ -414,9 +431,41 @@ function readDatacenters(
     const regionAt = fields.optional('region');
     const countryRegion = country === null ? null : (regionOfCountry.get(country) ?? null);
     const region = regionAt === null ? countryRegion : r.regionRef(regionAt, regionIds);
-    if (id !== null && country !== null) datacenters.push({ id, country, operator, region });
+    const dcNames = (r.list(fields.optional('names'), 'a list of names') ?? []).flatMap((nameAt) => {
+      const name = r.text(nameAt);
+      if (name === null) return [];
+      // One string must name one datacenter; a wildcard may overlap another's (the exact name wins, docs/policy.md).
+      const first = names.get(name);
+      if (first !== undefined) r.report(nameAt, `the name ${quote(name)} is already a name of another datacenter (${first})`);
+      else names.set(name, nameAt.path);
+      nameAts.push({ name, at: nameAt });
+      return [name];
+    });
+    if (id !== null && country !== null) datacenters.push({ id, country, operator, region, names: dcNames });
+  }
+  // A name that is another datacenter's id would place that datacenter's own records elsewhere.
+  for (const { name, at: nameAt } of nameAts) {
+    const owner = seen.get(name);
+    if (owner !== undefined) r.report(nameAt, `the name ${quote(name)} is the id of a datacenter (${owner}); a name must differ from every id`);
   }
   return { datacenters, ids: new Set(seen.keys()) };
+}
+
+function readClientNetworks(r: PolicyReader, at: Located | null): ClientNetwork[] {
+  const seen = new Map<string, string>();
+  return (r.list(at, 'a list of client networks') ?? []).flatMap((item) => {
+    const fields = r.fields(item, CLIENT_NETWORK_KEYS, 'a client network: a map with network (a CIDR block) and country');
+    if (fields === null) return [];
+    const networkAt = fields.required('network');
+    const network = r.network(networkAt);
+    const country = r.countryCode(fields.required('country'));
+    if (network === null || country === null || networkAt === null) return [];
+    const key = `${network.first}/${network.prefixLength}`;
+    const first = seen.get(key);
+    if (first !== undefined) r.report(networkAt, `the block ${network.text} is listed twice (first at ${first})`);
+    else seen.set(key, networkAt.path);
+    return [{ network, country }];
+  });
 }
 
 function readRouting(r: PolicyReader, at: Located | null, references: References): Record<string, RegionRouting> {

@@ -15,6 +15,14 @@ export async function loadPolicyTables(db: Database, policy: Policy): Promise<vo
     fence_dc_regions: [] as string[],
     fence_client_ids: [] as string[],
     fence_client_regions: [] as string[],
+    dc_name_ids: [] as string[],
+    dc_names: [] as string[],
+    dc_name_patterns: [] as (string | null)[],
+    dc_name_positions: [] as string[],
+    client_network_starts: [] as string[],
+    client_network_ends: [] as string[],
+    client_network_prefixes: [] as string[],
+    client_network_countries: [] as string[],
     fence_ids: [] as string[],
     fence_unplaced_clients: [] as string[],
     account_ids: [] as string[],
@@ -36,6 +44,20 @@ export async function loadPolicyTables(db: Database, policy: Policy): Promise<vo
         columns.routing_positions.push(String(position));
       });
     }
+  }
+  policy.datacenters.forEach((dc, index) => {
+    for (const name of dc.names) {
+      columns.dc_name_ids.push(dc.id);
+      columns.dc_names.push(name);
+      columns.dc_name_patterns.push(name.includes('*') ? likePattern(name) : null);
+      columns.dc_name_positions.push(String(index));
+    }
+  });
+  for (const { network, country } of policy.clientNetworks) {
+    columns.client_network_starts.push(String(network.first));
+    columns.client_network_ends.push(String(network.last));
+    columns.client_network_prefixes.push(String(network.prefixLength));
+    columns.client_network_countries.push(country);
   }
   for (const fence of policy.fences) {
     columns.fence_ids.push(fence.id);
@@ -70,4 +92,9 @@ export async function loadPolicyTables(db: Database, policy: Policy): Promise<vo
   params.suppression_untils = varcharList(s.map((x) => x.until));
   params.suppression_reasons = varcharList(s.map((x) => x.reason));
   await db.runScript(loadQuery('audit/policy-tables.sql'), params);
+}
+
+/** A name with `*` wildcards as a LIKE pattern (ESCAPE backslash): `*` is any text, every other character itself. */
+export function likePattern(name: string): string {
+  return name.replace(/[\\%_]/g, (c) => `\\${c}`).replaceAll('*', '%');
 }

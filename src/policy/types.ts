@@ -1,3 +1,5 @@
+import type { Network } from './network.js';
+
 /** The routing policy as routeaudit uses it, after parsing and validation. See docs/policy.md. */
 
 export interface Datacenter {
@@ -7,6 +9,14 @@ export interface Datacenter {
   operator: string | null;
   /** The explicit `region` field, else the region that lists `country`, else null (unmapped). */
   region: string | null;
+  /** Other strings logs use for it (a provider's display name): exact, or with `*` standing for any text. */
+  names: string[];
+}
+
+/** A block of client addresses whose country the policy states (office ranges behind a sensor). */
+export interface ClientNetwork {
+  network: Network;
+  country: string;
 }
 
 export interface RegionRouting {
@@ -60,6 +70,8 @@ export interface Policy {
   /** Region id -> ISO countries, in file order. */
   regions: Record<string, string[]>;
   datacenters: Datacenter[];
+  /** Client address blocks placed by the policy, before the geo database (docs/policy.md). */
+  clientNetworks: ClientNetwork[];
   /** Client region id -> its primary datacenters and backup-bridge whitelist. */
   routing: Record<string, RegionRouting>;
   fences: Fence[];

@@ -177,6 +177,8 @@ function evidence(value: Evidence): Evidence {
     line: value.line,
     ts: value.ts,
     datacenter: value.datacenter,
+    loggedDatacenter: value.loggedDatacenter,
+    placedBy: value.placedBy,
     outcome: value.outcome,
     tier: value.tier,
     traffic: value.traffic,

@@ -16,18 +16,19 @@ const EXAMPLE_POLICY: Policy = {
   version: 1,
   regions: { US: ['US'], CA: ['CA'], EU: ['DE', 'FR', 'NL', 'IE', 'GB', 'SE'], CN: ['CN'], 'JP-HK': ['JP', 'HK'] },
   datacenters: [
-    { id: 'us-sjc1', country: 'US', operator: 'Equinix', region: 'US' },
-    { id: 'us-iad1', country: 'US', operator: 'Equinix', region: 'US' },
-    { id: 'ca-yyz1', country: 'CA', operator: 'Cologix', region: 'CA' },
-    { id: 'eu-ams1', country: 'NL', operator: 'Equinix', region: 'EU' },
-    { id: 'cn-pek1', country: 'CN', operator: 'Telstra', region: 'CN' },
-    { id: 'cn-aws1', country: 'CN', operator: 'AWS', region: 'CN' },
+    { id: 'us-sjc1', country: 'US', operator: 'Equinix', region: 'US', names: [] },
+    { id: 'us-iad1', country: 'US', operator: 'Equinix', region: 'US', names: [] },
+    { id: 'ca-yyz1', country: 'CA', operator: 'Cologix', region: 'CA', names: [] },
+    { id: 'eu-ams1', country: 'NL', operator: 'Equinix', region: 'EU', names: [] },
+    { id: 'cn-pek1', country: 'CN', operator: 'Telstra', region: 'CN', names: [] },
+    { id: 'cn-aws1', country: 'CN', operator: 'AWS', region: 'CN', names: [] },
   ],
   routing: {
     US: { primary: ['us-sjc1', 'us-iad1'], secondary: ['ca-yyz1', 'eu-ams1', 'cn-pek1'] },
     CA: { primary: ['ca-yyz1'], secondary: ['us-iad1'] },
     CN: { primary: ['cn-pek1', 'cn-aws1'], secondary: [] },
   },
+  clientNetworks: [],
   fences: [{ id: 'china', datacenterRegions: ['CN'], clientRegions: ['CN'], unplacedClients: 'violation' }],
   accounts: [{ id: 'acme', homeRegion: 'US', allowedRegions: ['US', 'CA'] }],
   fallback: { primaryTimeoutMs: 5500, maxRate: 0.05, windowMs: 3_600_000, minSessions: 20 },
@@ -71,7 +72,8 @@ describe('parsePolicy', () => {
     expect(parsePolicy(MINIMAL, 'policy.yaml')).toStrictEqual({
       version: 1,
       regions: { US: ['US'] },
-      datacenters: [{ id: 'us-sjc1', country: 'US', operator: null, region: 'US' }],
+      datacenters: [{ id: 'us-sjc1', country: 'US', operator: null, region: 'US', names: [] }],
+      clientNetworks: [],
       routing: {},
       fences: [],
       accounts: [],
@@ -104,6 +106,32 @@ describe('parsePolicy', () => {
     ]);
   });
 
+  it("reads a datacenter's names and client_networks, refusing a name or block given twice", () => {
+    const policy = parsePolicy(
+      `${MINIMAL}  - { id: cn-pek1, country: CN, names: ["China (BJ)", "Beijing*"] }\n` +
+        'client_networks:\n  - { network: 10.0.0.0/8, country: us }\n  - { network: "2001:db8::/32", country: DE }\n',
+      'policy.yaml',
+    );
+    expect(policy.datacenters.find((d) => d.id === 'cn-pek1')?.names).toEqual(['China (BJ)', 'Beijing*']);
+    expect(policy.clientNetworks.map((c) => [c.network.text, c.country])).toEqual([['10.0.0.0/8', 'US'], ['2001:db8::/32', 'DE']]);
+
+    expect(
+      problemsOf(
+        `${MINIMAL}  - { id: a, country: CN, names: [Beijing, ""] }\n  - { id: b, country: CN, names: [Beijing, us-sjc1] }\n` +
+          'client_networks:\n  - { network: 10.0.0.0/8, country: US }\n  - { network: 10.0.0.0/8, country: DE }\n' +
+          '  - { network: 10/8 }\n  - { network: 10.1.2.3/8, country: US }\n',
+      ).map((p) => `${p.path}: ${p.message}`),
+    ).toEqual([
+      'datacenters[1].names[1]: must not be empty',
+      'datacenters[2].names[0]: the name "Beijing" is already a name of another datacenter (datacenters[1].names[0])',
+      'datacenters[2].names[1]: the name "us-sjc1" is the id of a datacenter (datacenters[0].id); a name must differ from every id',
+      'client_networks[1].network: the block 10.0.0.0/8 is listed twice (first at client_networks[0].network)',
+      'client_networks[2].network: "10" is not an IPv4 or IPv6 address',
+      'client_networks[2].country: missing (required)',
+      'client_networks[3].network: host bits are set: the block of 10.1.2.3/8 starts at 10.0.0.0/8; write that',
+    ]);
+  });
+
   it('reads quiet_period, the time without findings that resolves an incident', () => {
     expect(parsePolicy(`${MINIMAL}quiet_period: 36h\n`, 'policy.yaml').quietPeriodMs).toBe(129_600_000);
   });
@@ -114,9 +142,9 @@ describe('parsePolicy', () => {
       'policy.yaml',
     );
     expect(policy.datacenters).toStrictEqual([
-      { id: 'a', country: 'US', operator: null, region: 'US' },
-      { id: 'b', country: 'DE', operator: null, region: 'US' },
-      { id: 'c', country: 'BR', operator: null, region: null },
+      { id: 'a', country: 'US', operator: null, region: 'US', names: [] },
+      { id: 'b', country: 'DE', operator: null, region: 'US', names: [] },
+      { id: 'c', country: 'BR', operator: null, region: null, names: [] },
     ]);
   });
 
