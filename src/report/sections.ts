@@ -390,8 +390,8 @@ function coverageSection(report: AuditReport): Section {
   const unmapped = { kind: 'literal', text: 'unmapped' } as const;
   const column = (text: string): Inline => ({ kind: 'column-name', text });
   const intro = paragraph(
-    prose`Sessions per client region in the audit window, so that no session is invisible: ${unknown} means the session had no client country (none declared, none from its address), ${unmapped} that no region lists its country; both are outside every fence.`,
-    prose`${column('Connected to a fenced region')} counts sessions that connected to a datacenter in a fenced region; for ${unknown} and ${unmapped} these are contacts that no fence can judge, each listed as an unplaced-fenced-contact finding.`,
+    prose`Sessions per client region in the audit window, so that no session is invisible: ${unknown} means the session had no client country (none declared, none from its address), ${unmapped} that no region lists its country. No fence admits either: fences are fail-closed, so their fenced contacts are geofence findings unless a fence says unplaced_clients: review.`,
+    prose`${column('Connected to a fenced region')} counts sessions that connected to a datacenter in a fenced region, whether or not a fence admits their region; for ${unknown} and ${unmapped} each is a geofence finding, or an unplaced-fenced-contact finding under a fence with unplaced_clients: review.`,
     prose`${column('Country from IP')} counts sessions placed by the geo lookup of their ${code('client_ip')}, having declared no country; ${column('IP without country')} those whose address gave no country (see below).`,
   );
   if (report.coverage.length === 0) return emptySection('coverage', 'Coverage', prose`No session in the window.`, [intro]);

@@ -331,7 +331,7 @@ class Simulation {
       const plan = this.scriptedPlan(country, this.officeInstant(country, day(dayIndex)));
       this.script(
         'unknown-region',
-        'no client_country and no client_ip: client region unknown, outside every fence',
+        'no client_country and no client_ip: client region unknown, admitted by no fence',
         plan,
         [this.connectStep(this.random.pick(routeFor(this.regionOf(country)).primary), 'primary', plan)],
         { ...FULL_SHAPE, country: 'none', withIp: false },
