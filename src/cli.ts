@@ -7,7 +7,7 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { ExitCode, QueryError, QueryFileError, UserError, UsageError, exitCodeFor, isDiskFull, isOutOfMemory } from './errors.js';
+import { ExitCode, QueryFileError, UserError, UsageError, exitCodeFor, isDiskFull, isOutOfMemory } from './errors.js';
 import type { RunOptions } from './commands/run-output.js';
 import { processIo, type Io } from './io.js';
 import { TOOL_VERSION } from './version.js';
@@ -255,8 +255,8 @@ export async function runCli(argv: string[], io: Io = processIo()): Promise<numb
       io.stderr(`routeaudit: DuckDB ran out of memory within its limit (${message}); run again with a higher --memory-limit, e.g. --memory-limit 8GB (docs/performance.md)\n`);
       return ExitCode.userError;
     }
-    if (error instanceof QueryFileError || error instanceof QueryError) {
-      // A broken .sql file (a rule's header or result, or its query failing): the message names it.
+    if (error instanceof QueryFileError) {
+      // A broken .sql file (a rule's header, or a result without its shape): the message names the file and what is wrong.
       io.stderr(`routeaudit: internal error in a query file, please report it:\n${error.message}\n`);
       return ExitCode.internal;
     }

@@ -55,8 +55,8 @@ const ACCEPTED: Record<string, { test: (type: string) => boolean; expected: stri
 
 /**
  * The problems of a result's columns against a shape: each shape column must be
- * there with a type of its kind (a column that is NULL throughout may have no
- * type); `exact` also refuses columns the shape does not name.
+ * there with a type of its kind (DuckDB types a bare NULL as INTEGER: a query
+ * casts it, `NULL::VARCHAR`); `exact` also refuses columns the shape does not name.
  */
 export function shapeProblems(shape: RowShape, columns: readonly ColumnInfo[], exact = false): string[] {
   const problems: string[] = [];
@@ -67,10 +67,8 @@ export function shapeProblems(shape: RowShape, columns: readonly ColumnInfo[], e
       problems.push(`lacks the column "${name}"`);
       continue;
     }
-    const nullable = kind.endsWith('?');
     const accepted = ACCEPTED[kind.replace(/\?$/, '')]!;
-    const untyped = column.type === '"NULL"' || column.type === 'NULL';
-    if (!accepted.test(column.type) && !(untyped && nullable)) {
+    if (!accepted.test(column.type)) {
       problems.push(`has the column "${name}" as ${column.type}, expected ${accepted.expected}`);
     }
   }

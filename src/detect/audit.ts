@@ -6,7 +6,7 @@
  * afterwards (history.ts), because it needs the database's earlier runs.
  */
 import { varcharList, type Database } from '../db/database.js';
-import { ShapeError, shapeProblems, type RowOf } from '../db/shape.js';
+import { ShapeError, type RowOf } from '../db/shape.js';
 import { QueryError } from '../errors.js';
 import { describeGeo, type GeoSource } from '../geo/source.js';
 import { prepareStore } from '../ingest/ingester.js';
@@ -101,7 +101,7 @@ export async function runAudit(db: Database, options: AuditOptions): Promise<Aud
 
   const windows: FallbackWindow[] = [];
   for (const detection of registry.ofKind('window')) {
-    const rows = await runDetection(detection, () => db.rows(WINDOW_RULE_ROW, detection.file, detection.sql, bindFor(detection, params)));
+    const rows = await runDetection(detection, () => db.rows(WINDOW_RULE_ROW, detection.file, detection.sql, bindFor(detection, params), true));
     windows.push(...rows.map((row) => toFallbackWindow(row, detection)));
   }
   const policyFindings = await runPolicyDetections(db, params, registry);
@@ -258,9 +258,7 @@ export async function runPolicyDetections(db: Database, params: Params, registry
 async function fileSessionFindings(db: Database, detection: Detection, params: Params): Promise<void> {
   await runDetection(detection, async () => {
     await db.runScript(`CREATE OR REPLACE TEMP TABLE audit_rule_rows AS (${stripTrailingSemicolon(detection.sql)})`, bindFor(detection, params));
-    const { columns } = await db.query(loadQuery('audit/rule-rows-shape.sql'));
-    const problems = shapeProblems(detection.raised === null ? SESSION_RULE_ROW : RAISED_SESSION_RULE_ROW, columns, true);
-    if (problems.length > 0) throw new ShapeError(detection.file, 'a session rule row', problems);
+    await db.rows(detection.raised === null ? SESSION_RULE_ROW : RAISED_SESSION_RULE_ROW, detection.file, loadQuery('audit/rule-rows-shape.sql'), undefined, true);
     await db.runScript(loadQuery('audit/file-rule-findings.sql'), {
       rule: detection.id,
       severity: detection.severity,

@@ -143,7 +143,7 @@ describe('a rule whose result has the wrong shape', () => {
     const failure = audit([{ session: 's', at: 0, dc: 'ca-yyz1', country: 'US' }], { registry });
     await expect(failure).rejects.toBeInstanceOf(ShapeError);
     await expect(failure).rejects.toThrow(
-      `${path}: its result is not a session rule row: it lacks the column "detail"; it has the column "details", which a session rule row with a raised severity does not have`,
+      `${path}: its result is not a session rule row with a raised severity: it lacks the column "detail"; it has the column "details", which a session rule row with a raised severity does not have`,
     );
   });
 
