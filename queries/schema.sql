@@ -68,6 +68,24 @@ CREATE TABLE IF NOT EXISTS duplicates (
   original_line_no BIGINT NOT NULL
 );
 
+-- Added with real sources (docs/sources.md): databases written before get them here, and
+-- every insert names its columns (INSERT BY NAME), so the order of columns never matters.
+-- dc_ip: the datacenter's address as logged (flow logs have nothing else); part: the
+-- attempt's place among those one source record gives (a Zoom participant's path: 0 is the
+-- datacenter that served it, 1.. the other hops), 0 for a one-attempt line. (file_id,
+-- line_no, part) identifies a stored attempt.
+ALTER TABLE connections ADD COLUMN IF NOT EXISTS dc_ip VARCHAR;
+ALTER TABLE connections ADD COLUMN IF NOT EXISTS part INTEGER DEFAULT 0;
+ALTER TABLE rejects ADD COLUMN IF NOT EXISTS part INTEGER DEFAULT 0;
+ALTER TABLE duplicates ADD COLUMN IF NOT EXISTS part INTEGER DEFAULT 0;
+ALTER TABLE duplicates ADD COLUMN IF NOT EXISTS original_part INTEGER DEFAULT 0;
+-- source: the reader that read the file (routeaudit for the native schema); lacks: what
+-- that source cannot show (docs/sources.md, "What a source can show"), e.g. attempt-sequence;
+-- NULL for entries written before, which were all native. (No DEFAULT []: DuckDB 1.5 cannot
+-- replay a WAL whose table has a function as a default.)
+ALTER TABLE ingested_files ADD COLUMN IF NOT EXISTS source VARCHAR DEFAULT 'routeaudit';
+ALTER TABLE ingested_files ADD COLUMN IF NOT EXISTS lacks VARCHAR[];
+
 -- Audit history (docs/nightly.md): one row per run (a re-run of the same window and
 -- policy replaces its row) and the incidents it reported.
 CREATE TABLE IF NOT EXISTS audit_runs (

@@ -29,5 +29,5 @@ SELECT m.*,
   e.traffic AS evidence_traffic, fi.path AS evidence_file
 FROM matched m
 JOIN traffic t USING (session_id, rule)
-JOIN audit_attempts e ON e.file_id = m.evidence_file_id AND e.line_no = m.evidence_line_no
+JOIN audit_attempts e ON e.file_id = m.evidence_file_id AND e.line_no = m.evidence_line_no AND e.part = m.evidence_part
 JOIN ingested_files fi ON fi.file_id = m.evidence_file_id;

@@ -7,5 +7,6 @@ CREATE OR REPLACE TEMP TABLE audit_raw_findings (
   dc_region         VARCHAR NOT NULL,
   evidence_file_id  BIGINT NOT NULL,
   evidence_line_no  BIGINT NOT NULL,
+  evidence_part     INTEGER NOT NULL,
   detail            VARCHAR NOT NULL
 );

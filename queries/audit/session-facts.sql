@@ -8,20 +8,23 @@
 -- Between the two steps, src/detect/sessions.ts resolves geo_lookup (the sessions' first
 -- client_ip, distinct) to countries: queries/geo/resolve.sql.
 
--- The time order of records as one exact 128-bit key: ts, then file, then line. The spans
+-- The time order of records as one exact 128-bit key: ts, then file, then line, then part. The spans
 -- come from the stored ids (file_id and line_no are positive), so keys cannot collide; an
 -- overflow would be a DuckDB error, never a wrong order. ts is always finite (ingest accepts
 -- four-digit years only), so epoch_us never gives NULL. One integer key makes "first in time
 -- order" a plain arg_min.
 CREATE OR REPLACE TEMP TABLE audit_order_spans AS
-SELECT coalesce(max(line_no), 0)::HUGEINT + 1 AS line_span,
-       (coalesce(max(file_id), 0)::HUGEINT + 1) * (coalesce(max(line_no), 0)::HUGEINT + 1) AS ts_span
-FROM connections;
+WITH maxima AS (
+  SELECT coalesce(max(part), 0)::HUGEINT + 1 AS part_span, coalesce(max(line_no), 0)::HUGEINT + 1 AS lines,
+         coalesce(max(file_id), 0)::HUGEINT + 1 AS files
+  FROM connections
+)
+SELECT part_span, lines * part_span AS line_span, files * lines * part_span AS ts_span FROM maxima;
 
 -- The key itself, one definition for session-facts.sql and sessions.sql (country-mismatch
 -- joins the two on it). The spans are passed in from audit_order_spans.
-CREATE OR REPLACE TEMP MACRO ra_time_order(t, file, line, ts_span, line_span) AS
-  epoch_us(t)::HUGEINT * ts_span + file::HUGEINT * line_span + line;
+CREATE OR REPLACE TEMP MACRO ra_time_order(t, file, line, part, ts_span, line_span, part_span) AS
+  epoch_us(t)::HUGEINT * ts_span + file::HUGEINT * line_span + line::HUGEINT * part_span + part;
 
 -- A session starts inside [$lookback_start, $until) only if one of its records lies there:
 -- the candidates are found by ts (the scan skips row groups by their ts statistics), then all
@@ -40,7 +43,7 @@ WHERE $late_after_file_id::BIGINT IS NOT NULL AND file_id > $late_after_file_id:
 
 CREATE OR REPLACE TEMP TABLE audit_session_facts AS
 WITH keyed AS (
-  SELECT c.*, ra_time_order(c.ts, c.file_id, c.line_no, o.ts_span, o.line_span) AS ord
+  SELECT c.*, ra_time_order(c.ts, c.file_id, c.line_no, c.part, o.ts_span, o.line_span, o.part_span) AS ord
   FROM connections c, audit_order_spans o
   WHERE ($lookback_start::TIMESTAMPTZ IS NULL AND $until::TIMESTAMPTZ IS NULL)
      OR c.session_id IN (SELECT session_id FROM audit_scope)

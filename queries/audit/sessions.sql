@@ -56,7 +56,7 @@ LEFT JOIN by_pattern p ON p.logged = l.logged;
 --   dc_region: the catalog region, 'unmapped' for a catalog datacenter whose country no
 --              region lists, 'unknown' for a dc_id not in the catalog;
 --   eff_tier:  the logged tier, else the client region's routing list, else 'unlisted';
---   ord:       the attempt's place in time order (ts, file, line): ra_time_order, session-facts.sql;
+--   ord:       the attempt's place in time order (ts, file, line, part): ra_time_order, session-facts.sql;
 --              detections order a session's attempts by it.
 --   fence_id:  a fence that forbids this datacenter to this client region (NULL if none).
 --              Fail-closed: a fence admits only its client_regions, so a client no region
@@ -80,7 +80,7 @@ closed AS (
   GROUP BY ALL
 )
 SELECT c.ts, c.session_id, pl.dc_id, c.dc_id AS logged_dc_id, pl.placed_by, c.outcome, c.tier AS logged_tier, c.attempt, c.latency_ms, c.traffic,
-  c.file_id, c.line_no,
+  c.file_id, c.line_no, c.part,
   s.client_region, s.in_window,
   d.dc_id IS NOT NULL AS in_catalog,
   CASE WHEN d.dc_id IS NULL THEN 'unknown' ELSE coalesce(d.region, 'unmapped') END AS dc_region,
@@ -89,7 +89,7 @@ SELECT c.ts, c.session_id, pl.dc_id, c.dc_id AS logged_dc_id, pl.placed_by, c.ou
   coalesce(c.tier, r.tier, 'unlisted') AS eff_tier,
   x.fence_id,
   d.region IN (SELECT region FROM policy_fence_dc_regions) AS in_fenced_region,
-  ra_time_order(c.ts, c.file_id, c.line_no, o.ts_span, o.line_span) AS ord
+  ra_time_order(c.ts, c.file_id, c.line_no, c.part, o.ts_span, o.line_span, o.part_span) AS ord
 FROM connections c
 JOIN audit_sessions s USING (session_id)
 JOIN audit_dc_placement pl ON pl.logged = c.dc_id

@@ -20,7 +20,7 @@ WITH selections AS (
   FROM policy_account_regions GROUP BY account_id
 )
 SELECT a.session_id,
-  a.dc_id, a.dc_region, a.file_id AS evidence_file_id, a.line_no AS evidence_line_no,
+  a.dc_id, a.dc_region, a.file_id AS evidence_file_id, a.line_no AS evidence_line_no, a.part AS evidence_part,
   'account ' || s.account_id || ' may be served only from ' || sel.allowed || '; connected to ' ||
     a.dc_id || ' in ' || a.dc_region AS detail
 FROM audit_attempts a

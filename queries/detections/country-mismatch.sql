@@ -12,7 +12,7 @@
 --   are summarised per pair of countries instead of grouped into incidents.
 -- parameters: none
 SELECT s.session_id,
-  a.dc_id, a.dc_region, a.file_id AS evidence_file_id, a.line_no AS evidence_line_no,
+  a.dc_id, a.dc_region, a.file_id AS evidence_file_id, a.line_no AS evidence_line_no, a.part AS evidence_part,
   'declared client_country ' || s.declared_country || ', but client_ip ' || s.client_ip || ' is in ' ||
     s.ip_country || ' by the geo database; the declared country decides the client region (' ||
     s.client_region || ')' AS detail

@@ -19,7 +19,7 @@ WITH fenced_attempts AS (
   SELECT * FROM audit_attempts WHERE in_window AND fence_id IS NOT NULL
 )
 SELECT a.session_id,
-  a.dc_id, a.dc_region, a.file_id AS evidence_file_id, a.line_no AS evidence_line_no,
+  a.dc_id, a.dc_region, a.file_id AS evidence_file_id, a.line_no AS evidence_line_no, a.part AS evidence_part,
   'attempted ' || a.dc_id || ' in ' || a.dc_region || ' (outcome ' || a.outcome || '), which fence "' ||
     a.fence_id || '" closes to ' || CASE a.client_region
       WHEN 'unknown' THEN 'clients it cannot place (client region unknown: no client_country, and no country from client_ip)'

@@ -29,7 +29,7 @@ key_exchange_sessions AS (
   SELECT DISTINCT session_id FROM fenced_connections WHERE traffic = 'key_exchange'
 )
 SELECT h.session_id, k.session_id IS NOT NULL AS raised,
-  h.dc_id, h.dc_region, h.file_id AS evidence_file_id, h.line_no AS evidence_line_no,
+  h.dc_id, h.dc_region, h.file_id AS evidence_file_id, h.line_no AS evidence_line_no, h.part AS evidence_part,
   'connected to ' || h.dc_id || ' in ' || h.dc_region || ', which fence "' || h.fence_id ||
     '" closes to ' || CASE h.client_region
       WHEN 'unknown' THEN 'clients it cannot place (client region unknown: no client_country, and no country from client_ip)'

@@ -37,7 +37,7 @@ early AS (
              AND waited_primaries_before > 0))
 )
 SELECT session_id,
-  dc_id, dc_region, file_id AS evidence_file_id, line_no AS evidence_line_no,
+  dc_id, dc_region, file_id AS evidence_file_id, line_no AS evidence_line_no, part AS evidence_part,
   CASE WHEN primaries_before = 0
     THEN 'tried secondary ' || dc_id || ' before any primary datacenter'
     ELSE 'tried secondary ' || dc_id || ' ' || round(after_ms)::BIGINT || ' ms after the first primary attempt (timeout ' ||

@@ -14,7 +14,7 @@
 --   does not list, so no fence or routing rule can vouch for it.
 -- parameters: none
 SELECT a.session_id,
-  a.dc_id, a.dc_region, a.file_id AS evidence_file_id, a.line_no AS evidence_line_no,
+  a.dc_id, a.dc_region, a.file_id AS evidence_file_id, a.line_no AS evidence_line_no, a.part AS evidence_part,
   'attempted ' || a.dc_id || ' (outcome ' || a.outcome || '), which is not in the datacenter catalog' AS detail
 FROM audit_attempts a
 WHERE a.in_window AND NOT a.in_catalog

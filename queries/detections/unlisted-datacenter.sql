@@ -16,7 +16,7 @@
 --   secondary): clients are not following the policy.
 -- parameters: none
 SELECT a.session_id,
-  a.dc_id, a.dc_region, a.file_id AS evidence_file_id, a.line_no AS evidence_line_no,
+  a.dc_id, a.dc_region, a.file_id AS evidence_file_id, a.line_no AS evidence_line_no, a.part AS evidence_part,
   'connected to ' || a.dc_id || ' (' || a.dc_region || '), which is on neither routing list of ' ||
     a.client_region AS detail
 FROM audit_attempts a

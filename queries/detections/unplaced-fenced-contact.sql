@@ -30,7 +30,7 @@ WITH touched AS (
   WHERE in_window AND in_fenced_region AND fence_id IS NULL AND client_region IN ('unknown', 'unmapped')
 )
 SELECT a.session_id,
-  a.dc_id, a.dc_region, a.file_id AS evidence_file_id, a.line_no AS evidence_line_no,
+  a.dc_id, a.dc_region, a.file_id AS evidence_file_id, a.line_no AS evidence_line_no, a.part AS evidence_part,
   CASE WHEN a.outcome = 'connected' THEN 'connected to ' ELSE 'attempted (outcome ' || a.outcome || ') ' END ||
     a.dc_id || ' in fenced region ' || a.dc_region || '; client region ' || a.client_region ||
     CASE WHEN a.client_region = 'unknown'

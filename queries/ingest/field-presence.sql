@@ -10,6 +10,7 @@ SELECT
   count(*) FILTER (WHERE missing_required & 2 <> 0) AS missing_session_id,
   count(*) FILTER (WHERE missing_required & 4 <> 0) AS missing_dc_id,
   count(*) FILTER (WHERE missing_required & 8 <> 0) AS missing_outcome,
+  count(dc_ip) AS present_dc_ip,
   count(tier) AS present_tier,
   count(attempt) AS present_attempt,
   count(latency_ms) AS present_latency_ms,

@@ -12,11 +12,14 @@
 --   that looks like an object or array is typed again (json_type), to refuse such values.
 --   CSV: RFC 4180 fields; $positions holds, per log field, its 1-based column in the header (as
 --   text; NULL when the header lacks it), and a record must have $header_width fields.
+-- A staged line may hold several attempts (a source record with a path of datacenters, staged
+-- by src/ingest/sources): part numbers them from 0, below 1024, and rec = line_no * 1024 + part
+-- is the key of a staged record in the later steps (file-copies.sql, commit-file.sql).
 -- missing_required: for well-formed lines, a bit per required field (ts 1, session_id 2,
 -- dc_id 4, outcome 8) that has no value at all; field-presence.sql reads it.
 CREATE OR REPLACE TEMP TABLE staged_records AS
 WITH lines AS (
-  SELECT line_no, line, bad_utf8, raw_bytes, line_sha256,
+  SELECT line_no, part, shown, line, bad_utf8, raw_bytes, line_sha256,
     raw_bytes > $max_line_bytes AS too_long,
     line IS NULL OR regexp_full_match(line, '\s*') AS blank
   FROM staged_lines
@@ -38,7 +41,7 @@ extracted AS (
   FROM parsed
 ),
 shaped AS (
-  SELECT line_no, line, raw_bytes, line_sha256,
+  SELECT line_no, part, shown, line, raw_bytes, line_sha256,
     CASE
       WHEN too_long THEN 'line too long: ' || raw_bytes || ' bytes, over the limit of ' || $max_line_bytes || ' bytes'
       WHEN bad_utf8 THEN 'not valid UTF-8'
@@ -59,7 +62,7 @@ shaped AS (
 -- The raw value of each log field (LOG_FIELDS order), as separate columns: a list per line
 -- costs more than the struct it would be built from.
 staged_fields AS (
-  SELECT line_no, line, raw_bytes, line_sha256, problem,
+  SELECT line_no, part, shown, line, raw_bytes, line_sha256, problem,
     CASE WHEN $format = 'csv' OR NOT $flat THEN v[1] ELSE struct_extract_at(json_struct, 1) END AS v1,
     CASE WHEN $format = 'csv' OR NOT $flat THEN v[2] ELSE struct_extract_at(json_struct, 2) END AS v2,
     CASE WHEN $format = 'csv' OR NOT $flat THEN v[3] ELSE struct_extract_at(json_struct, 3) END AS v3,
@@ -72,28 +75,29 @@ staged_fields AS (
     CASE WHEN $format = 'csv' OR NOT $flat THEN v[10] ELSE struct_extract_at(json_struct, 10) END AS v10,
     CASE WHEN $format = 'csv' OR NOT $flat THEN v[11] ELSE struct_extract_at(json_struct, 11) END AS v11,
     CASE WHEN $format = 'csv' OR NOT $flat THEN v[12] ELSE struct_extract_at(json_struct, 12) END AS v12,
-    CASE WHEN $format = 'csv' OR NOT $flat THEN v[13] ELSE struct_extract_at(json_struct, 13) END AS v13
+    CASE WHEN $format = 'csv' OR NOT $flat THEN v[13] ELSE struct_extract_at(json_struct, 13) END AS v13,
+    CASE WHEN $format = 'csv' OR NOT $flat THEN v[14] ELSE struct_extract_at(json_struct, 14) END AS v14
   FROM shaped
 ),
 -- t: the JSON types of the values, only for a line where some value may be an object or
 -- array (a '[', or a '{' after a ':'), and one of them starts like one.
 raw_fields AS (
-  SELECT line_no, line, raw_bytes, line_sha256, problem,
+  SELECT line_no, part, shown, line, raw_bytes, line_sha256, problem,
     CASE WHEN problem IS NULL AND $format <> 'csv' AND (contains(line, '[') OR regexp_matches(line, ':\s*\{'))
-          AND list_bool_or(list_transform([v1, v2, v3, v4, v5, v6, v7, v8, v9, v10, v11, v12, v13], x -> x[1] IN ('{', '[')))
+          AND list_bool_or(list_transform([v1, v2, v3, v4, v5, v6, v7, v8, v9, v10, v11, v12, v13, v14], x -> x[1] IN ('{', '[')))
       THEN json_type(line, $paths) END AS t,
     CASE WHEN problem IS NULL THEN
       (CASE WHEN v1 IS NULL THEN 1 ELSE 0 END) + (CASE WHEN v2 IS NULL THEN 2 ELSE 0 END) +
-      (CASE WHEN v3 IS NULL THEN 4 ELSE 0 END) + (CASE WHEN v4 IS NULL THEN 8 ELSE 0 END) END AS missing_required,
+      (CASE WHEN v3 IS NULL THEN 4 ELSE 0 END) + (CASE WHEN v5 IS NULL THEN 8 ELSE 0 END) END AS missing_required,
     -- Enum values already in normal form (almost all) skip lower(trim()), which copies the text.
-    v1 AS ts_raw, v2 AS session_id, v3 AS dc_id,
-    CASE WHEN v4 IN ('connected', 'timeout', 'refused', 'error') THEN v4 ELSE lower(trim(v4)) END AS outcome_raw,
-    CASE WHEN v5 IN ('primary', 'secondary') THEN v5 ELSE lower(trim(nullif(v5, ''))) END AS tier_raw,
-    trim(nullif(v6, '')) AS attempt_raw,
-    trim(nullif(v7, '')) AS latency_raw, nullif(v8, '') AS account_id,
-    nullif(v9, '') AS meeting_id, nullif(v10, '') AS user_id, nullif(trim(v11), '') AS client_ip,
-    upper(trim(nullif(v12, ''))) AS country_raw,
-    CASE WHEN v13 IN ('media', 'signaling', 'key_exchange', 'other') THEN v13 ELSE lower(trim(nullif(v13, ''))) END AS traffic_raw
+    v1 AS ts_raw, v2 AS session_id, v3 AS dc_id, nullif(trim(v4), '') AS dc_ip,
+    CASE WHEN v5 IN ('connected', 'timeout', 'refused', 'error') THEN v5 ELSE lower(trim(v5)) END AS outcome_raw,
+    CASE WHEN v6 IN ('primary', 'secondary') THEN v6 ELSE lower(trim(nullif(v6, ''))) END AS tier_raw,
+    trim(nullif(v7, '')) AS attempt_raw,
+    trim(nullif(v8, '')) AS latency_raw, nullif(v9, '') AS account_id,
+    nullif(v10, '') AS meeting_id, nullif(v11, '') AS user_id, nullif(trim(v12), '') AS client_ip,
+    upper(trim(nullif(v13, ''))) AS country_raw,
+    CASE WHEN v14 IN ('media', 'signaling', 'key_exchange', 'other') THEN v14 ELSE lower(trim(nullif(v14, ''))) END AS traffic_raw
   FROM staged_fields
 ),
 typed AS (
@@ -111,6 +115,7 @@ checked AS (
     problem IS NULL AND t IS NULL AND ts IS NOT NULL AND session_id <> '' AND dc_id <> ''
       AND outcome_raw IN ('connected', 'timeout', 'refused', 'error')
       AND (tier_raw IS NULL OR tier_raw IN ('primary', 'secondary'))
+      AND (dc_ip IS NULL OR regexp_full_match(dc_ip, '[0-9]{1,3}(\.[0-9]{1,3}){3}|[0-9A-Fa-f.]*:[0-9A-Fa-f:.]*'))
       AND (attempt_raw IS NULL OR attempt >= 1)
       AND (latency_raw IS NULL OR latency_ms IS NOT NULL)
       AND (country_raw IS NULL OR regexp_full_match(country_raw, '[A-Z]{2}'))
@@ -118,7 +123,7 @@ checked AS (
   FROM typed
 ),
 validated AS (
-  SELECT line_no, line, raw_bytes, line_sha256, missing_required,
+  SELECT line_no, part, shown, line, raw_bytes, line_sha256, missing_required,
     CASE WHEN clean THEN NULL WHEN problem IS NOT NULL THEN problem ELSE nullif(concat_ws('; ',
       CASE WHEN list_has_any(t, ['OBJECT', 'ARRAY']) THEN
         'fields must be strings or numbers, found an object or array in: ' ||
@@ -129,6 +134,8 @@ validated AS (
            WHEN ts IS NULL THEN 'ts: cannot parse ' || ra_shown(ts_raw) || ' as ISO-8601 or epoch milliseconds' END,
       CASE WHEN session_id IS NULL OR session_id = '' THEN 'missing required field "session_id"' END,
       CASE WHEN dc_id IS NULL OR dc_id = '' THEN 'missing required field "dc_id"' END,
+      CASE WHEN dc_ip IS NOT NULL AND NOT regexp_full_match(dc_ip, '[0-9]{1,3}(\.[0-9]{1,3}){3}|[0-9A-Fa-f.]*:[0-9A-Fa-f:.]*')
+             THEN 'dc_ip: ' || ra_shown(dc_ip) || ' is not an IPv4 or IPv6 address' END,
       CASE WHEN outcome_raw IS NULL OR outcome_raw = '' THEN 'missing required field "outcome"'
            WHEN outcome_raw NOT IN ('connected', 'timeout', 'refused', 'error')
              THEN 'outcome: ' || ra_shown(outcome_raw) || ' is not one of connected, timeout, refused, error' END,
@@ -143,14 +150,14 @@ validated AS (
       CASE WHEN traffic_raw NOT IN ('media', 'signaling', 'key_exchange', 'other')
              THEN 'traffic: ' || ra_shown(traffic_raw) || ' is not one of media, signaling, key_exchange, other' END
     ), '') END AS reason,
-    ts, session_id, dc_id, outcome_raw AS outcome, tier_raw AS tier, attempt, latency_ms,
+    ts, session_id, dc_id, dc_ip, outcome_raw AS outcome, tier_raw AS tier, attempt, latency_ms,
     account_id, meeting_id, user_id, client_ip, country_raw AS client_country, traffic_raw AS traffic
   FROM checked
 )
-SELECT line_no, reason, missing_required, raw_bytes,
-  CASE WHEN reason IS NOT NULL THEN CASE WHEN length(line) > 4096 THEN left(line, 4096) ELSE line END END AS raw,
-  CASE WHEN reason IS NOT NULL AND (length(line) > 4096 OR line_sha256 IS NOT NULL)
-    THEN coalesce(line_sha256, sha256(line)) END AS raw_sha256,
-  ts, session_id, dc_id, outcome, tier, attempt, latency_ms,
+SELECT line_no * 1024 + part AS rec, line_no, part, reason, missing_required, raw_bytes,
+  CASE WHEN reason IS NOT NULL THEN CASE WHEN length(raw_line) > 4096 THEN left(raw_line, 4096) ELSE raw_line END END AS raw,
+  CASE WHEN reason IS NOT NULL AND (length(raw_line) > 4096 OR line_sha256 IS NOT NULL)
+    THEN coalesce(line_sha256, sha256(raw_line)) END AS raw_sha256,
+  ts, session_id, dc_id, dc_ip, outcome, tier, attempt, latency_ms,
   account_id, meeting_id, user_id, client_ip, client_country, traffic
-FROM validated;
+FROM (SELECT *, coalesce(shown, line) AS raw_line FROM validated);

@@ -12,6 +12,7 @@ export const SESSION_RULE_ROW = rowShape('a session rule row', {
   dc_region: 'text',
   evidence_file_id: 'integer',
   evidence_line_no: 'integer',
+  evidence_part: 'integer',
   detail: 'text',
 });
 export const RAISED_SESSION_RULE_ROW = rowShape('a session rule row with a raised severity', { ...SESSION_RULE_ROW.columns, raised: 'boolean' });

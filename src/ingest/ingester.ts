@@ -192,6 +192,8 @@ async function loadFile(db: Database, file: LogFile, options: IngestOptions, res
       rejected: counts.rejected,
       mapping: JSON.stringify(options.mapping),
       ingested_at: options.now().toISOString(),
+      source: 'routeaudit',
+      lacks: varcharList([]),
     });
     await rememberContentHash(db, file.absolutePath, stat, print.sha256);
     return {

@@ -4,6 +4,7 @@ export const LOG_FIELDS = [
   'ts',
   'session_id',
   'dc_id',
+  'dc_ip',
   'outcome',
   'tier',
   'attempt',

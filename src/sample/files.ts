@@ -79,9 +79,10 @@ const MALFORMED_NOTES: Record<Exclude<DeliberateKind, 'duplicate-record'>, strin
   'blank-line': 'an empty line',
 };
 
-// client_app is not in the log schema: the sample shows that unknown fields are ignored.
-const COLUMNS = [...LOG_FIELDS, 'client_app'] as const;
-type Column = (typeof COLUMNS)[number];
+// client_app is not in the log schema: the sample shows that unknown fields are ignored. Its
+// clients log datacenter ids, never addresses (dc_ip is for flow logs: the Zeek sample has them).
+const COLUMNS = [...LOG_FIELDS.filter((field) => field !== 'dc_ip'), 'client_app'] as const;
+type Column = Exclude<(typeof LOG_FIELDS)[number], 'dc_ip'> | 'client_app';
 type Fields = Record<Column, string | number | null>;
 
 const DAY_MS = 86_400_000;

@@ -8,35 +8,35 @@ import { storedConnections } from './support.js';
 /** Three records using every field, quoting hazards and absent optional fields; `extra` is unknown and ignored. */
 const RECORDS = [
   {
-    ts: '2020-04-01T08:00:00.250Z', session_id: 's1', dc_id: 'us-sjc1', outcome: 'connected', tier: 'primary', attempt: 1, latency_ms: 120,
+    ts: '2020-04-01T08:00:00.250Z', session_id: 's1', dc_id: 'us-sjc1', dc_ip: '198.51.100.10', outcome: 'connected', tier: 'primary', attempt: 1, latency_ms: 120,
     account_id: 'acct-1', meeting_id: 'm1', user_id: 'u1', client_ip: '203.0.113.7', client_country: 'US', traffic: 'media', extra: 'ignored',
   },
   {
-    ts: '2020-04-01T08:00:05.000Z', session_id: 's1', dc_id: 'cn-bj1', outcome: 'timeout', tier: 'secondary', attempt: 2, latency_ms: 5500,
+    ts: '2020-04-01T08:00:05.000Z', session_id: 's1', dc_id: 'cn-bj1', dc_ip: ' 2001:db8:cafe::5 ', outcome: 'timeout', tier: 'secondary', attempt: 2, latency_ms: 5500,
     account_id: 'acct-1', meeting_id: 'm "big", 2', user_id: 'u,1', client_ip: '2001:db8::1', client_country: 'ca', traffic: 'key_exchange', extra: 'x',
   },
   {
-    ts: '2020-04-02T23:59:59.999Z', session_id: 's2', dc_id: 'eu-fra1', outcome: 'refused', tier: null, attempt: null, latency_ms: null,
+    ts: '2020-04-02T23:59:59.999Z', session_id: 's2', dc_id: 'eu-fra1', dc_ip: null, outcome: 'refused', tier: null, attempt: null, latency_ms: null,
     account_id: null, meeting_id: null, user_id: null, client_ip: null, client_country: null, traffic: null, extra: null,
   },
 ];
 
-const FIELDS = ['ts', 'session_id', 'dc_id', 'outcome', 'tier', 'attempt', 'latency_ms', 'account_id', 'meeting_id', 'user_id', 'client_ip', 'client_country', 'traffic'];
+const FIELDS = ['ts', 'session_id', 'dc_id', 'dc_ip', 'outcome', 'tier', 'attempt', 'latency_ms', 'account_id', 'meeting_id', 'user_id', 'client_ip', 'client_country', 'traffic'];
 
 /** What every format must store for RECORDS, given the line number of the first record. */
 function expectedRows(firstLine: number) {
   return [
     {
-      ts: '2020-04-01T08:00:00.250Z', session_id: 's1', dc_id: 'us-sjc1', outcome: 'connected', tier: 'primary', attempt: 1, latency_ms: 120,
-      account_id: 'acct-1', meeting_id: 'm1', user_id: 'u1', client_ip: '203.0.113.7', client_country: 'US', traffic: 'media', line_no: firstLine,
+      ts: '2020-04-01T08:00:00.250Z', session_id: 's1', dc_id: 'us-sjc1', dc_ip: '198.51.100.10', outcome: 'connected', tier: 'primary', attempt: 1, latency_ms: 120,
+      account_id: 'acct-1', meeting_id: 'm1', user_id: 'u1', client_ip: '203.0.113.7', client_country: 'US', traffic: 'media', line_no: firstLine, part: 0,
     },
     {
-      ts: '2020-04-01T08:00:05.000Z', session_id: 's1', dc_id: 'cn-bj1', outcome: 'timeout', tier: 'secondary', attempt: 2, latency_ms: 5500,
-      account_id: 'acct-1', meeting_id: 'm "big", 2', user_id: 'u,1', client_ip: '2001:db8::1', client_country: 'CA', traffic: 'key_exchange', line_no: firstLine + 1,
+      ts: '2020-04-01T08:00:05.000Z', session_id: 's1', dc_id: 'cn-bj1', dc_ip: '2001:db8:cafe::5', outcome: 'timeout', tier: 'secondary', attempt: 2, latency_ms: 5500,
+      account_id: 'acct-1', meeting_id: 'm "big", 2', user_id: 'u,1', client_ip: '2001:db8::1', client_country: 'CA', traffic: 'key_exchange', line_no: firstLine + 1, part: 0,
     },
     {
-      ts: '2020-04-02T23:59:59.999Z', session_id: 's2', dc_id: 'eu-fra1', outcome: 'refused', tier: null, attempt: null, latency_ms: null,
-      account_id: null, meeting_id: null, user_id: null, client_ip: null, client_country: null, traffic: null, line_no: firstLine + 2,
+      ts: '2020-04-02T23:59:59.999Z', session_id: 's2', dc_id: 'eu-fra1', dc_ip: null, outcome: 'refused', tier: null, attempt: null, latency_ms: null,
+      account_id: null, meeting_id: null, user_id: null, client_ip: null, client_country: null, traffic: null, line_no: firstLine + 2, part: 0,
     },
   ];
 }
@@ -63,7 +63,7 @@ async function writeWithDuckDB(dir: string, name: string, select: string, option
   const plain = writeFile(dir, 'source.jsonl', jsonl(RECORDS));
   const db = await Database.open(':memory:');
   try {
-    const columns = `{ts: 'VARCHAR', session_id: 'VARCHAR', dc_id: 'VARCHAR', outcome: 'VARCHAR', tier: 'VARCHAR', attempt: 'INTEGER', latency_ms: 'INTEGER',
+    const columns = `{ts: 'VARCHAR', session_id: 'VARCHAR', dc_id: 'VARCHAR', dc_ip: 'VARCHAR', outcome: 'VARCHAR', tier: 'VARCHAR', attempt: 'INTEGER', latency_ms: 'INTEGER',
       account_id: 'VARCHAR', meeting_id: 'VARCHAR', user_id: 'VARCHAR', client_ip: 'VARCHAR', client_country: 'VARCHAR', traffic: 'VARCHAR', extra: 'VARCHAR'}`;
     await db.run(
       `COPY (SELECT ${select} FROM read_json(${quoteLiteral(plain)}, format = 'newline_delimited', columns = ${columns})) ` +

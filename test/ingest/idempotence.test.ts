@@ -126,7 +126,7 @@ describe('a file that grew', () => {
       { file_id: 3, line_no: 9, session_id: 'c2' },
     ]);
     expect(await db.all('SELECT file_id, line_no, reason FROM rejects')).toEqual([{ file_id: 2, line_no: 6, reason: 'not valid JSON' }]);
-    expect(await db.all('SELECT * FROM duplicates')).toEqual([{ file_id: 3, line_no: 7, original_file_id: 1, original_line_no: 1 }]);
+    expect(await db.all('SELECT * FROM duplicates')).toEqual([{ file_id: 3, line_no: 7, original_file_id: 1, original_line_no: 1, part: 0, original_part: 0 }]);
     expect(await db.all('SELECT file_id, extends_file_id, first_line, total_lines, lines_read FROM ingested_files ORDER BY file_id')).toEqual([
       { file_id: 1, extends_file_id: null, first_line: 1, total_lines: 3, lines_read: 3 },
       { file_id: 2, extends_file_id: 1, first_line: 4, total_lines: 6, lines_read: 3 },
@@ -167,7 +167,7 @@ describe('record-level duplicates', () => {
       ['2.jsonl', 'loaded', 3, 2, 1, 0],
       ['3.jsonl', 'loaded', 1, 1, 0, 0],
     ]);
-    expect(await db.all('SELECT * FROM duplicates')).toEqual([{ file_id: 2, line_no: 3, original_file_id: 1, original_line_no: 2 }]);
+    expect(await db.all('SELECT * FROM duplicates')).toEqual([{ file_id: 2, line_no: 3, original_file_id: 1, original_line_no: 2, part: 0, original_part: 0 }]);
     expect(await db.one(`SELECT count(*) AS n FROM connections WHERE session_id = 'shared'`)).toEqual({ n: 2 });
     await expectRegistryMatchesTables(db);
   });
@@ -182,7 +182,7 @@ describe('record-level duplicates', () => {
       ['a.jsonl', 'loaded', 1, 1, 0, 0],
       ['b.csv', 'loaded', 1, 0, 1, 0],
     ]);
-    expect(await db.all('SELECT * FROM duplicates')).toEqual([{ file_id: 2, line_no: 2, original_file_id: 1, original_line_no: 1 }]);
+    expect(await db.all('SELECT * FROM duplicates')).toEqual([{ file_id: 2, line_no: 2, original_file_id: 1, original_line_no: 1, part: 0, original_part: 0 }]);
   });
 
   it('two identical records in one file: the first is stored, the second points at it', async () => {
@@ -196,9 +196,9 @@ describe('record-level duplicates', () => {
       { line_no: 2, session_id: 's2' },
     ]);
     expect(await db.all('SELECT * FROM duplicates ORDER BY line_no')).toEqual([
-      { file_id: 1, line_no: 3, original_file_id: 1, original_line_no: 1 },
-      { file_id: 1, line_no: 4, original_file_id: 1, original_line_no: 2 },
-      { file_id: 1, line_no: 5, original_file_id: 1, original_line_no: 1 },
+      { file_id: 1, line_no: 3, original_file_id: 1, original_line_no: 1, part: 0, original_part: 0 },
+      { file_id: 1, line_no: 4, original_file_id: 1, original_line_no: 2, part: 0, original_part: 0 },
+      { file_id: 1, line_no: 5, original_file_id: 1, original_line_no: 1, part: 0, original_part: 0 },
     ]);
   });
 });

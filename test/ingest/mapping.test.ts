@@ -95,7 +95,7 @@ describe('--map', () => {
   it('reports usage errors in --map', () => {
     expect(parseColumnMapping([])).toEqual(identityMapping());
     const cases: [string[], string][] = [
-      [['colour=c'], '--map "colour=c": unknown log field "colour" (expected one of: ts, session_id, dc_id, outcome, tier, attempt, latency_ms, account_id, meeting_id, user_id, client_ip, client_country, traffic)'],
+      [['colour=c'], '--map "colour=c": unknown log field "colour" (expected one of: ts, session_id, dc_id, dc_ip, outcome, tier, attempt, latency_ms, account_id, meeting_id, user_id, client_ip, client_country, traffic)'],
       [['ts'], '--map "ts": expected FIELD=SOURCE, e.g. --map ts=timestamp'],
       [['=timestamp'], '--map "=timestamp": expected FIELD=SOURCE, e.g. --map ts=timestamp'],
       [['ts='], '--map "ts=": expected FIELD=SOURCE, e.g. --map ts=timestamp'],
