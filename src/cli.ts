@@ -14,6 +14,8 @@ import { TOOL_VERSION } from './version.js';
 // Commands are imported when they run: loading all of them (DuckDB, Arrow, YAML, date-fns)
 // costs about half a second, which a re-ingest of unchanged files would otherwise pay.
 import { parseColumnMapping } from './ingest/mapping.js';
+import { sourceNames } from './ingest/sources/names.js';
+import { isTimeZone } from './ingest/sources/time.js';
 import { SEVERITIES } from './detect/model.js';
 import { BUNDLED_GEO_PACKAGE } from './geo/source.js';
 
@@ -49,6 +51,11 @@ function positiveInt(name: string, max = 2 ** 31 - 1) {
 }
 
 /** A size DuckDB accepts for memory_limit: a number and a unit, e.g. 512MB, 4GB, 2GiB. */
+function timeZone(value: string): string {
+  if (!isTimeZone(value)) throw new InvalidArgumentError(`"${value}" is not a time zone; expected an IANA name such as Europe/Berlin or America/New_York, or UTC`);
+  return value;
+}
+
 function memorySize(value: string): string {
   const trimmed = value.trim();
   if (!/^\d+(\.\d+)?\s*([KMGT]i?B|B)$/i.test(trimmed)) {
@@ -66,6 +73,13 @@ const failOnOption = () =>
   new Option('--fail-on <severity>', 'exit 1 when an unsuppressed finding is at or above this severity').choices([...SEVERITIES, 'none']).default('high');
 const mapOption = () => new Option('--map <field=source>', 'read a log field from a differently named source field (repeatable)').argParser(collect).default([]);
 const formatOption = () => new Option('--format <format>', 'input format').choices(['auto', 'jsonl', 'csv', 'parquet']).default('auto');
+const sourceOption = () =>
+  new Option('--source <name>', `what the logs are: ${sourceNames().join(', ')}, or a source definition NAME.yaml (docs/sources.md)`).default(
+    undefined,
+    'recognised per file by its header or first record; else routeaudit',
+  );
+const timezoneOption = () =>
+  new Option('--timezone <zone>', 'time zone of source timestamps written without a UTC offset, e.g. America/New_York or UTC').argParser(timeZone);
 const memoryOption = () =>
   new Option('--memory-limit <size>', 'DuckDB memory limit, e.g. 4GB (default 1GiB; a quarter of a smaller machine)').argParser(memorySize);
 /** --geo after --no-geo: the value so far is false, not a list. */
@@ -98,6 +112,8 @@ function runCommand(program: Command, name: string, description: string, ownOpti
     .option('--now <time>', 'the clock for this run (ISO time); default: the system clock')
     .addOption(failOnOption())
     .addOption(formatOption())
+    .addOption(sourceOption())
+    .addOption(timezoneOption())
     .addOption(mapOption())
     .addOption(memoryOption())
     .addOption(geoOption())
@@ -114,6 +130,8 @@ function runOptions(opts: Record<string, unknown>, argv: readonly string[]): Run
     failOn: opts.failOn as RunOptions['failOn'],
     format: opts.format as RunOptions['format'],
     mapping: parseColumnMapping(opts.map as string[]),
+    source: opts.source as string | undefined,
+    timezone: opts.timezone as string | undefined,
     memoryLimit: opts.memoryLimit as string | undefined,
     geo: geoFiles(opts as { geo: string[] | false }, argv),
   };
@@ -134,11 +152,18 @@ export function buildProgram(io: Io, setExit: (code: number) => void, argv: read
     .argument('<paths...>', 'log files, directories (searched recursively) or globs')
     .addOption(dbOption())
     .addOption(formatOption())
+    .addOption(sourceOption())
+    .addOption(timezoneOption())
     .addOption(mapOption())
     .addOption(memoryOption())
     .action(async (paths: string[], opts) => {
       const { ingestCommand } = await import('./commands/ingest.js');
-      setExit(await ingestCommand({ paths, db: opts.db, format: opts.format, mapping: parseColumnMapping(opts.map), memoryLimit: opts.memoryLimit }, io));
+      setExit(
+        await ingestCommand(
+          { paths, db: opts.db, format: opts.format, source: opts.source, timezone: opts.timezone, mapping: parseColumnMapping(opts.map), memoryLimit: opts.memoryLimit },
+          io,
+        ),
+      );
     });
 
   program

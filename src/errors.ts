@@ -56,6 +56,20 @@ export class PolicyError extends UserError {
   }
 }
 
+/** A source definition (docs/sources.md) with problems, each with its YAML path and line, like a policy's. */
+export class SourceError extends UserError {
+  override name = 'SourceError';
+  constructor(
+    readonly file: string,
+    readonly problems: PolicyProblem[],
+  ) {
+    super(
+      `${file}: ${problems.length} problem${problems.length === 1 ? '' : 's'} in the source definition\n` +
+        problems.map((p) => `  ${p.line === undefined ? '' : `line ${p.line}: `}${p.path ? `${p.path}: ` : ''}${p.message}`).join('\n'),
+    );
+  }
+}
+
 /** Another process holds the database; the message says which and what to do. */
 export class DatabaseLockedError extends UserError {
   override name = 'DatabaseLockedError';

@@ -18,6 +18,7 @@ import { discoverLogFiles, type FormatChoice } from './ingest/discover.js';
 import { ingestFiles, prepareStore, type IngestSummary } from './ingest/ingester.js';
 import { inputProblemsOf, rejectsOfRun, type RunReject } from './ingest/run-inputs.js';
 import type { ColumnMapping } from './ingest/mapping.js';
+import { chooseSource } from './ingest/sources/catalog.js';
 import type { Io } from './io.js';
 import { loadPolicy } from './policy/load.js';
 import { queryRow } from './queries.js';
@@ -36,6 +37,10 @@ export interface PipelineOptions {
   out: string | null;
   format: FormatChoice;
   mapping: ColumnMapping;
+  /** --source NAME or definition file (docs/sources.md); undefined: recognised per file. */
+  source?: string;
+  /** --timezone: for source timestamps without a UTC offset. */
+  timezone?: string;
   memoryLimit?: string;
   /** Audit a database that does not exist yet (nightly creates it). */
   createDatabase: boolean;
@@ -59,9 +64,10 @@ export async function runPipeline(options: PipelineOptions, io: Io): Promise<Pip
     throw new UserError(`database "${options.db}" does not exist: ingest logs first (routeaudit ingest PATH --db ${options.db}), or audit logs directly with --logs PATH`);
   }
   const discovery = options.logs ? discoverLogFiles(options.logs, options.format, io.cwd) : null;
+  const source = options.logs ? chooseSource(options.source, options.mapping, io.cwd) : null;
   return withDatabase(dbPath, { memoryLimit: options.memoryLimit }, async (db: Database) => {
     const ingest = discovery
-      ? await ingestFiles(db, discovery.files, { mapping: options.mapping, now: io.now, onProgress: ingestProgressReporter(io) })
+      ? await ingestFiles(db, discovery.files, { mapping: options.mapping, source, timezone: options.timezone ?? null, now: io.now, onProgress: ingestProgressReporter(io) })
       : null;
     await prepareStore(db);
     const policyPath = realpathSync(resolve(io.cwd, options.policyFile));

@@ -1,5 +1,6 @@
 -- part and shown: see records.sql and src/ingest/sources (shown: the source record's text a
--- reject shows, when line holds its translation); 0 and NULL for a log line.
+-- reject shows, when line holds its translation); source_problem: why a source record cannot
+-- be read (its reject reason); 0, NULL and NULL for a log line.
 -- raw_bytes is the line's length in the file: its text differs when invalid UTF-8 was decoded leniently.
 -- line_sha256 is set only for a line longer than the line limit, of which line holds only the start.
-CREATE OR REPLACE TEMP TABLE staged_lines (line_no BIGINT, part INTEGER, shown VARCHAR, line VARCHAR, bad_utf8 BOOLEAN, raw_bytes BIGINT, line_sha256 VARCHAR);
+CREATE OR REPLACE TEMP TABLE staged_lines (line_no BIGINT, part INTEGER, shown VARCHAR, line VARCHAR, bad_utf8 BOOLEAN, raw_bytes BIGINT, line_sha256 VARCHAR, source_problem VARCHAR);

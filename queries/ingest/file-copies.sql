@@ -1,5 +1,5 @@
 -- Later copies of a record within the file being ingested, each with the line and part of its
--- first copy (rec, records.sql: line_no * 1024 + part, orders them as the file does). Identity is every schema field (file and line excluded), NULLs comparing equal (as
+-- first copy (rec, records.sql: line_no * 65536 + part, orders them as the file does). Identity is every schema field (file and line excluded), NULLs comparing equal (as
 -- PARTITION BY and IS NOT DISTINCT FROM treat them). A hash aggregate finds the few hashes
 -- that repeat; only their records are compared field by field, so a hash collision costs a
 -- comparison, never a false duplicate, and a file without repeats never sorts or partitions.
@@ -22,5 +22,5 @@ grouped AS (
   FROM staged_records
   WHERE rec IN (SELECT rec FROM repeated)
 )
-SELECT rec, line_no, part, first_rec // 1024 AS first_line_no, (first_rec % 1024)::INTEGER AS first_part
+SELECT rec, line_no, part, first_rec // 65536 AS first_line_no, (first_rec % 65536)::INTEGER AS first_part
 FROM grouped WHERE rec <> first_rec;

@@ -13,15 +13,15 @@
 --   CSV: RFC 4180 fields; $positions holds, per log field, its 1-based column in the header (as
 --   text; NULL when the header lacks it), and a record must have $header_width fields.
 -- A staged line may hold several attempts (a source record with a path of datacenters, staged
--- by src/ingest/sources): part numbers them from 0, below 1024, and rec = line_no * 1024 + part
+-- by src/ingest/sources): part numbers them from 0, below 65536, and rec = line_no * 65536 + part
 -- is the key of a staged record in the later steps (file-copies.sql, commit-file.sql).
 -- missing_required: for well-formed lines, a bit per required field (ts 1, session_id 2,
 -- dc_id 4, outcome 8) that has no value at all; field-presence.sql reads it.
 CREATE OR REPLACE TEMP TABLE staged_records AS
 WITH lines AS (
-  SELECT line_no, part, shown, line, bad_utf8, raw_bytes, line_sha256,
+  SELECT line_no, part, shown, line, bad_utf8, raw_bytes, line_sha256, source_problem,
     raw_bytes > $max_line_bytes AS too_long,
-    line IS NULL OR regexp_full_match(line, '\s*') AS blank
+    source_problem IS NULL AND (line IS NULL OR regexp_full_match(line, '\s*')) AS blank
   FROM staged_lines
   WHERE line_no >= $first_line AND ($format <> 'csv' OR line_no >= 2)
 ),
@@ -43,6 +43,7 @@ extracted AS (
 shaped AS (
   SELECT line_no, part, shown, line, raw_bytes, line_sha256,
     CASE
+      WHEN source_problem IS NOT NULL THEN source_problem
       WHEN too_long THEN 'line too long: ' || raw_bytes || ' bytes, over the limit of ' || $max_line_bytes || ' bytes'
       WHEN bad_utf8 THEN 'not valid UTF-8'
       WHEN blank THEN 'blank line'
@@ -154,7 +155,7 @@ validated AS (
     account_id, meeting_id, user_id, client_ip, country_raw AS client_country, traffic_raw AS traffic
   FROM checked
 )
-SELECT line_no * 1024 + part AS rec, line_no, part, reason, missing_required, raw_bytes,
+SELECT line_no * 65536 + part AS rec, line_no, part, reason, missing_required, raw_bytes,
   CASE WHEN reason IS NOT NULL THEN CASE WHEN length(raw_line) > 4096 THEN left(raw_line, 4096) ELSE raw_line END END AS raw,
   CASE WHEN reason IS NOT NULL AND (length(raw_line) > 4096 OR line_sha256 IS NOT NULL)
     THEN coalesce(line_sha256, sha256(raw_line)) END AS raw_sha256,

@@ -3,6 +3,8 @@ import { ExitCode } from '../errors.js';
 import { discoverLogFiles, type FormatChoice } from '../ingest/discover.js';
 import { ingestFiles, type FileResult, type IngestSummary } from '../ingest/ingester.js';
 import type { ColumnMapping } from '../ingest/mapping.js';
+import { chooseSource } from '../ingest/sources/catalog.js';
+import { NATIVE_SOURCE } from '../ingest/sources/names.js';
 import type { Io } from '../io.js';
 import { ingestProgressReporter } from '../progress.js';
 import { formatTable } from '../report/table.js';
@@ -12,13 +14,16 @@ export interface IngestCommandOptions {
   db: string;
   format: FormatChoice;
   mapping: ColumnMapping;
+  source?: string;
+  timezone?: string;
   memoryLimit?: string;
 }
 
 export async function ingestCommand(options: IngestCommandOptions, io: Io): Promise<ExitCode> {
   const discovery = discoverLogFiles(options.paths, options.format, io.cwd);
+  const source = chooseSource(options.source, options.mapping, io.cwd);
   const summary = await withDatabase(resolveDatabasePath(options.db, io.cwd), { memoryLimit: options.memoryLimit }, (db) =>
-    ingestFiles(db, discovery.files, { mapping: options.mapping, now: io.now, onProgress: ingestProgressReporter(io) }),
+    ingestFiles(db, discovery.files, { mapping: options.mapping, source, timezone: options.timezone ?? null, now: io.now, onProgress: ingestProgressReporter(io) }),
   );
   io.stdout(formatIngestSummary(summary, discovery.skipped, `see the rejected lines with: ${io.self} rejects --db ${shellWord(options.db)}`));
   const files = (n: number) => `${n} of ${summary.files.length} file${summary.files.length === 1 ? '' : 's'}`;
@@ -47,7 +52,7 @@ export function shellWord(value: string): string {
 
 /** The per-file table, the skipped files, the accounting line that says the counts add up, and where the rejects are. */
 export function formatIngestSummary(summary: IngestSummary, skipped: readonly { path: string; reason: string }[], rejectsHint: string): string {
-  const rows = summary.files.map((f) => [f.path, f.format + (f.compression === 'none' ? '' : `+${f.compression}`), statusText(f.status), f.linesRead, f.loaded, f.duplicates, f.rejected, f.note]);
+  const rows = summary.files.map((f) => [f.path, (f.source === NATIVE_SOURCE ? f.format : f.source) + (f.compression === 'none' ? '' : `+${f.compression}`), statusText(f.status), f.linesRead, f.loaded, f.duplicates, f.rejected, f.note]);
   let text = formatTable(['file', 'format', 'status', 'read', 'loaded', 'duplicates', 'rejected', 'note'], rows);
   for (const s of skipped) text += `skipped ${s.path}: ${s.reason}\n`;
   const t = summary.totals;

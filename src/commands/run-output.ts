@@ -17,6 +17,8 @@ export interface RunOptions {
   failOn: FailOn;
   format: FormatChoice;
   mapping: ColumnMapping;
+  source?: string;
+  timezone?: string;
   memoryLimit?: string;
   /** --geo files ([] for the bundled database), or false for --no-geo. */
   geo: string[] | false;
@@ -45,6 +47,8 @@ export async function runAndReport(options: RunOptions, run: RunKind, io: Io): P
       out: run.out,
       format: options.format,
       mapping: options.mapping,
+      source: options.source,
+      timezone: options.timezone,
       memoryLimit: options.memoryLimit,
       geo: options.geo,
       createDatabase: run.createDatabase,

@@ -19,9 +19,12 @@ import type { LogFile } from './discover.js';
 import { fingerprint, readHead, sha256Hex, type Fingerprint } from './fingerprint.js';
 import { stageLinesExactly } from './lines.js';
 import { MAX_LINE_BYTES } from './limits.js';
-import { jsonPathFor, jsonTransformPlan, type ColumnMapping } from './mapping.js';
+import { identityMapping, jsonPathFor, jsonTransformPlan, type ColumnMapping } from './mapping.js';
 import { rememberContentHash, statOf } from './stat-cache.js';
 import { LOG_FIELDS, REQUIRED_FIELDS } from './schema.js';
+import { NATIVE_SOURCE, nativeDocumentSource, recogniseSource, type SourceChoice } from './sources/catalog.js';
+import type { SourceSpec } from './sources/spec.js';
+import { stageSourceRecords, type SourceStaging } from './sources/stage.js';
 import {
   BATCH_RANGE_ROW,
   CSV_HEADER_ROW,
@@ -46,6 +49,8 @@ export interface FileResult extends LineCounts {
   path: string;
   format: LogFile['format'];
   compression: LogFile['compression'];
+  /** The source that read it (docs/sources.md): routeaudit for the native schema. */
+  source: string;
   status: 'loaded' | 'already-ingested' | 'failed';
   fileId: number | null;
   /** A file that grew since it was last ingested: lines up to here were loaded then. */
@@ -63,6 +68,10 @@ export interface IngestProgress {
 
 export interface IngestOptions {
   mapping: ColumnMapping;
+  /** --source: a definition, null for the native schema, 'auto' to recognise each file's. */
+  source?: SourceChoice;
+  /** --timezone: for source timestamps without a UTC offset. */
+  timezone?: string | null;
   now: () => Date;
   onProgress?: (progress: IngestProgress) => void;
 }
@@ -101,6 +110,7 @@ async function ingestOneFile(db: Database, file: LogFile, options: IngestOptions
     path: file.path,
     format: file.format,
     compression: file.compression,
+    source: NATIVE_SOURCE,
     status: 'loaded',
     fileId: null,
     resumedAfterLine: null,
@@ -111,7 +121,9 @@ async function ingestOneFile(db: Database, file: LogFile, options: IngestOptions
     rejected: 0,
   };
   try {
-    return await loadFile(db, file, options, base);
+    const source = await chooseSource(file, options);
+    if (source !== null) return await loadFile(db, file, options, { ...base, source: source.name }, source);
+    return await loadFile(db, file, options, base, null);
   } catch (error) {
     // Bugs, not the file's fault: reported as internal errors, never as a failed file.
     if (error instanceof TypeError || error instanceof RangeError || error instanceof ReferenceError || error instanceof QueryFileError) throw error;
@@ -127,28 +139,50 @@ async function ingestOneFile(db: Database, file: LogFile, options: IngestOptions
   }
 }
 
-async function loadFile(db: Database, file: LogFile, options: IngestOptions, result: FileResult): Promise<FileResult> {
+/**
+ * The source of a file: --source's, else (no --map given) the built-in its first bytes show,
+ * else the native schema; a .json file holding one JSON document is read as one.
+ */
+async function chooseSource(file: LogFile, options: IngestOptions): Promise<SourceSpec | null> {
+  const choice = options.source ?? 'auto';
+  if (choice !== 'auto') return choice;
+  if (file.format === 'parquet' || JSON.stringify(options.mapping) !== JSON.stringify(identityMapping())) return null;
+  const head = (await readHead(file.absolutePath, file.compression)).toString('utf8');
+  const recognised = recogniseSource(head, file.path);
+  if (recognised) return recognised;
+  return file.format === 'jsonl' && head.trimStart().startsWith('[') ? nativeDocumentSource(options.mapping) : null;
+}
+
+/** What identifies a reading of a file besides its content: the mapping, or the source definition and zone. */
+function readingKey(options: IngestOptions, source: SourceSpec | null): string {
+  if (source === null) return JSON.stringify(options.mapping);
+  return JSON.stringify({ source: source.name, definition: source.sha256, timezone: options.timezone ?? source.timezone });
+}
+
+async function loadFile(db: Database, file: LogFile, options: IngestOptions, result: FileResult, source: SourceSpec | null): Promise<FileResult> {
+  const reading = readingKey(options, source);
   const stat = statOf(file.absolutePath);
   const cached = await queryRows(db, REGISTRY_ENTRY_ROW, 'ingest/stat-cache-lookup.sql', {
     absolute_path: file.absolutePath,
     stat_key: stat.key,
   });
-  if (cached.length > 0 && (await replaceableEntry(db, cached[0]!.file_id, file, options)) === null) return alreadyIngested(result, cached[0]!);
+  if (cached.length > 0 && (await replaceableEntry(db, cached[0]!.file_id, file, reading)) === null) return alreadyIngested(result, cached[0]!);
 
-  const growth = await findGrowthCandidates(db, file);
+  // A source file is read whole each time (no resuming a grown one): its records need not end at lines.
+  const growth = source === null ? await findGrowthCandidates(db, file) : [];
   // The fingerprint (JS: decompress + SHA-256) runs while DuckDB stages the lines: a
   // compressed file is one stream that DuckDB reads on one thread, so the two overlap.
   const printing = fingerprint(file.absolutePath, file.format === 'parquet' ? 'none' : file.compression, growth.map((c) => c.content_bytes));
-  const staging = stageLinesFast(db, file);
+  const staging = source === null ? stageLinesFast(db, file) : stageSourceRecords(db, file, source, options.timezone ?? null);
   // A decompression bomb stops the fingerprint early (openContent); DuckDB's reader of the same file must stop too.
   printing.catch(() => db.interrupt());
   const [printed, staged] = await Promise.allSettled([printing, staging]);
   if (printed.status === 'rejected') throw printed.reason;
-  if (staged.status === 'rejected' && staged.reason instanceof QueryFileError) throw staged.reason;
+  if (staged.status === 'rejected' && (staged.reason instanceof QueryFileError || source !== null)) throw staged.reason;
   const print = printed.value;
 
   const known = await queryRows(db, REGISTRY_ENTRY_ROW, 'ingest/registry-lookup.sql', { content_sha256: print.sha256 });
-  const replacing = known.length > 0 ? await replaceableEntry(db, known[0]!.file_id, file, options) : null;
+  const replacing = known.length > 0 ? await replaceableEntry(db, known[0]!.file_id, file, reading) : null;
   if (known.length > 0 && replacing === null) {
     await rememberContentHash(db, file.absolutePath, stat, print.sha256);
     return alreadyIngested(result, known[0]!);
@@ -157,11 +191,19 @@ async function loadFile(db: Database, file: LogFile, options: IngestOptions, res
   const extended = growth.find((c) => c.file_id !== replacing?.file_id && print.prefixSha256.get(c.content_bytes) === c.content_sha256) ?? null;
   const firstLine = extended ? extended.total_lines + 1 : 1;
 
-  const totalLines = await checkStagedLines(db, file, print, staged.status === 'fulfilled' ? staged.value : null);
+  let totalLines: { lines: number; exact: boolean };
+  let sourceNote: string | null = null;
+  if (source === null) {
+    totalLines = await checkStagedLines(db, file, print, staged.status === 'fulfilled' ? (staged.value as StagedLineTotals | null) : null);
+    await parseStagedLines(db, file, firstLine, options.mapping);
+  } else {
+    totalLines = { lines: print.lines, exact: false };
+    sourceNote = sourceReadNote(source, staged.status === 'fulfilled' ? (staged.value as SourceStaging) : { records: 0, framingLines: 0 });
+    await parseAndValidate(db, { format: 'jsonl', firstLine: 1, mapping: identityMapping(), positions: LOG_FIELDS.map(() => null), headerWidth: 0 });
+  }
   const slowPath = totalLines.exact ? 'read line by line (the fast reader disagreed with the file\'s byte counts)' : null;
-  await parseStagedLines(db, file, firstLine, options.mapping);
   const presence = await queryRow(db, FIELD_PRESENCE_ROW, 'ingest/field-presence.sql');
-  const unusedMaps = refuseWhenFieldNamesDiffer(presence, file, options.mapping);
+  const unusedMaps = source === null ? refuseWhenFieldNamesDiffer(presence, file, options.mapping) : refuseWhenSourceGivesNothing(presence, file, source);
   await db.run(loadQuery('ingest/file-copies.sql'));
 
   return db.transaction(async () => {
@@ -190,10 +232,10 @@ async function loadFile(db: Database, file: LogFile, options: IngestOptions, res
       loaded: counts.loaded,
       duplicates: counts.duplicates,
       rejected: counts.rejected,
-      mapping: JSON.stringify(options.mapping),
+      mapping: reading,
       ingested_at: options.now().toISOString(),
-      source: 'routeaudit',
-      lacks: varcharList([]),
+      source: source?.name ?? NATIVE_SOURCE,
+      lacks: varcharList(source?.lacks ?? []),
     });
     await rememberContentHash(db, file.absolutePath, stat, print.sha256);
     return {
@@ -204,6 +246,7 @@ async function loadFile(db: Database, file: LogFile, options: IngestOptions, res
         [
           extended ? `grew since ${extended.path} was ingested: read from line ${firstLine}` : slowPath,
           replacing ? `replaces the earlier reading of ${replacing.path} as ${replacing.format}, which rejected every line` : null,
+          sourceNote,
           ...unusedMaps,
         ]
           .filter((n) => n !== null)
@@ -220,11 +263,11 @@ async function loadFile(db: Database, file: LogFile, options: IngestOptions, res
  * The earlier entry of this content that a corrected --format or --map may replace
  * (queries/ingest/replaceable-entry.sql), or null: then the file is already ingested.
  */
-async function replaceableEntry(db: Database, fileId: number, file: LogFile, options: IngestOptions): Promise<RowOf<typeof REPLACEABLE_ENTRY_ROW.columns> | null> {
+async function replaceableEntry(db: Database, fileId: number, file: LogFile, reading: string): Promise<RowOf<typeof REPLACEABLE_ENTRY_ROW.columns> | null> {
   const rows = await queryRows(db, REPLACEABLE_ENTRY_ROW, 'ingest/replaceable-entry.sql', {
     file_id: fileId,
     format: file.format,
-    mapping: JSON.stringify(options.mapping),
+    mapping: reading,
   });
   return rows[0] ?? null;
 }
@@ -374,6 +417,24 @@ function refuseWhenFieldNamesDiffer(presence: RowOf<typeof FIELD_PRESENCE_ROW.co
     `no record has required field${absent.length > 1 ? 's' : ''} ${absent.map((f) => `"${mapping[f]}"`).join(', ')}; ` +
       'the file was not loaded. If the field names differ, map them, e.g. --map ts=timestamp',
   );
+}
+
+/** A source file whose records all lack a required field is not that source's: refused, not rejected line by line. */
+function refuseWhenSourceGivesNothing(presence: RowOf<typeof FIELD_PRESENCE_ROW.columns>, file: LogFile, source: SourceSpec): string[] {
+  const records = presence.records;
+  const absent = records === 0 ? [] : REQUIRED_FIELDS.filter((field) => presence[`missing_${field}`] === records);
+  if (absent.length === 0) return [];
+  throw new InputError(
+    file.path,
+    `no record gave required field${absent.length > 1 ? 's' : ''} ${absent.map((f) => `"${f}"`).join(', ')} by the source ${source.name} ` +
+      `(${source.file}: fields.${absent[0]}); the file was not loaded. Is it that source? Name another with --source NAME`,
+  );
+}
+
+/** How the records of a source file were read, for the ingest table. */
+function sourceReadNote(source: SourceSpec, staging: SourceStaging): string {
+  const framing = staging.framingLines > 0 ? `; ${staging.framingLines} header or comment line${staging.framingLines === 1 ? '' : 's'}` : '';
+  return `read as ${source.name}: ${staging.records} record${staging.records === 1 ? '' : 's'}${framing}`;
 }
 
 /** The header as written when it is short, printable text; else quoted (control characters escaped) and shortened. */
