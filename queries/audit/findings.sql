@@ -24,7 +24,8 @@ traffic AS (
 SELECT m.*,
   CASE WHEN m.suppression_index IS NULL THEN 'active' ELSE 'suppressed' END AS status,
   t.traffic,
-  e.ts AS evidence_ts, e.logged_dc_id AS evidence_logged_dc_id, e.placed_by AS evidence_placed_by,
+  e.ts AS evidence_ts, e.logged_dc_id AS evidence_logged_dc_id, e.dc_ip AS evidence_dc_ip, e.placed_by AS evidence_placed_by,
+  e.dc_country AS evidence_dc_country,
   e.outcome AS evidence_outcome, e.eff_tier AS evidence_tier,
   e.traffic AS evidence_traffic, fi.path AS evidence_file
 FROM matched m

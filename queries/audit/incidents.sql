@@ -28,8 +28,13 @@ SELECT *,
 FROM numbered;
 
 CREATE OR REPLACE TEMP TABLE audit_incidents AS
+-- Per datacenter: how its evidence lines were placed (id, name, network, geo), and for a
+-- destination outside the catalog the country the geo database gives its address (the
+-- catalog's own country is the policy's, src/detect/audit.ts).
 WITH dcs AS (
-  SELECT incident_id, dc_id, count(*) AS sessions
+  SELECT incident_id, dc_id, count(*) AS sessions,
+    coalesce(list(DISTINCT evidence_placed_by ORDER BY evidence_placed_by) FILTER (WHERE evidence_placed_by IS NOT NULL), []) AS placed_by,
+    min(evidence_dc_country) AS country
   FROM audit_incident_members GROUP BY incident_id, dc_id
 )
 SELECT m.incident_id, any_value(m.rule) AS rule, any_value(m.client_region) AS client_region,
@@ -46,7 +51,7 @@ SELECT m.incident_id, any_value(m.rule) AS rule, any_value(m.client_region) AS c
   coalesce(list(DISTINCT m.client_country ORDER BY m.client_country) FILTER (WHERE m.client_country IS NOT NULL), []) AS client_countries,
   list_sort(list_distinct(flatten(list(m.traffic)))) AS traffic,
   count(*) FILTER (WHERE list_contains(m.traffic, 'key_exchange')) AS key_exchange_sessions,
-  (SELECT list({'id': d.dc_id, 'sessions': d.sessions} ORDER BY d.sessions DESC, d.dc_id)
+  (SELECT list({'id': d.dc_id, 'sessions': d.sessions, 'placed_by': d.placed_by, 'country': d.country} ORDER BY d.sessions DESC, d.dc_id)
      FROM dcs d WHERE d.incident_id = m.incident_id) AS datacenters
 FROM audit_incident_members m
 GROUP BY m.incident_id;

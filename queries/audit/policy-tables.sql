@@ -14,6 +14,12 @@ CREATE OR REPLACE TEMP TABLE policy_dc_names AS
 SELECT unnest($dc_name_ids) AS dc_id, unnest($dc_names) AS name, unnest($dc_name_patterns) AS pattern,
        unnest($dc_name_positions)::INTEGER AS position;
 
+-- Catalog datacenters' address blocks, as 128-bit key ranges (docs/geo.md): an attempt no id or
+-- name places is placed by its dc_ip in the most specific block holding it (sessions.sql).
+CREATE OR REPLACE TEMP TABLE policy_dc_networks AS
+SELECT unnest($dc_network_ids) AS dc_id, unnest($dc_network_starts)::UHUGEINT AS range_start,
+       unnest($dc_network_ends)::UHUGEINT AS range_end, unnest($dc_network_prefixes)::INTEGER AS prefix_length;
+
 -- Client address blocks with the country the policy gives them, as 128-bit key ranges (docs/geo.md).
 CREATE OR REPLACE TEMP TABLE policy_client_networks AS
 SELECT unnest($client_network_starts)::UHUGEINT AS range_start, unnest($client_network_ends)::UHUGEINT AS range_end,

@@ -6,7 +6,7 @@
 -- (nightly: a record arrived since the last run) are in the window whatever their start.
 -- Ties in ts are broken by file and line, so "first" is deterministic.
 -- Between the two steps, src/detect/sessions.ts resolves geo_lookup (the sessions' first
--- client_ip, distinct) to countries: queries/geo/resolve.sql.
+-- client_ip and the attempts' dc_ip, distinct) to countries: queries/geo/resolve.sql.
 
 -- The time order of records as one exact 128-bit key: ts, then file, then line, then part. The spans
 -- come from the stored ids (file_id and line_no are positive), so keys cannot collide; an
@@ -67,5 +67,16 @@ GROUP BY session_id
 HAVING ($lookback_start::TIMESTAMPTZ IS NULL OR min(ts) >= $lookback_start::TIMESTAMPTZ OR late)
    AND ($until::TIMESTAMPTZ IS NULL OR min(ts) < $until::TIMESTAMPTZ);
 
+-- The addresses to look up: the sessions' first client_ip, and every dc_ip the attempts scan
+-- will read (sessions.sql places an attempt no id or name places by its address: a catalog
+-- network, else the geo country), so both sides resolve in one lookup. The dc_ip bound is the
+-- scan's own (scan-start.sql: the lookback, or the earliest late session's start); `dc_ip IS
+-- NOT NULL` skips the row groups of logs without addresses. An address of a record outside the
+-- audited sessions is looked up for nothing, which is cheaper than finding out.
 CREATE OR REPLACE TEMP TABLE geo_lookup AS
-SELECT DISTINCT client_ip AS ip FROM audit_session_facts WHERE client_ip IS NOT NULL;
+SELECT client_ip AS ip FROM audit_session_facts WHERE client_ip IS NOT NULL
+UNION
+SELECT dc_ip FROM connections
+WHERE dc_ip IS NOT NULL
+  AND ($lookback_start::TIMESTAMPTZ IS NULL
+       OR ts >= least($lookback_start::TIMESTAMPTZ, (SELECT min(session_start) FROM audit_session_facts WHERE late)));

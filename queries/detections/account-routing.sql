@@ -7,7 +7,7 @@
 -- incident-title: Sessions of restricted accounts ({accounts}) served from {datacenter_region}
 -- what-happened: {sessions:session} from client region {client_region} connected to a datacenter in region
 --   {datacenter_region}, outside their account's data-routing selection{key_exchange_note}.
--- incident-cause: {account_selections}. {routing_cause}{surge}{expired}
+-- incident-cause: {account_selections}. {routing_cause}{geo_placement}{surge}{expired}
 -- incident-action: Keep {accounts} off {datacenters} (a per-account routing restriction){unless
 --   datacenter_region_fenced}, or record an approved exception as a suppression with its reason and end
 --   date{end}. Tell the account owners.

@@ -8,7 +8,7 @@
 -- what-happened: {sessions:session} from client region {client_region} attempted a fenced datacenter in
 --   region {datacenter_region} without connecting to it{key_exchange_note}.
 -- incident-cause: {if unplaced_cause}{unplaced_cause}{if routing_cause} {routing_cause}{end}{else}{if
---   whitelist_cause}{whitelist_cause}{else}{routing_cause}{end}{end}{surge}{expired}
+--   whitelist_cause}{whitelist_cause}{else}{routing_cause}{end}{end}{geo_placement}{surge}{expired}
 -- incident-action: {routing_fix} No attempt connected: confirm with the operator that none of them carried data.
 -- description: A session attempted (any outcome) a datacenter that a fence closes to
 --   its client region (fail-closed for clients no region places, as in geofence) but

@@ -9,7 +9,7 @@
 -- what-happened: {sessions:session} from client region {client_region} connected to a fenced datacenter in
 --   region {datacenter_region}{key_exchange_note}.
 -- incident-cause: {if unplaced_cause}{unplaced_cause}{if routing_cause} {routing_cause}{end}{else}{if
---   whitelist_cause}{whitelist_cause}{else}{routing_cause}{end}{end}{surge}{expired}
+--   whitelist_cause}{whitelist_cause}{else}{routing_cause}{end}{end}{geo_placement}{surge}{expired}
 -- incident-action: {routing_fix} Ask the operator of {datacenters} what was retained from these
 --   sessions{if key_exchange_sessions}, including the {key_exchange_sessions:key exchange}; treat those meeting keys as
 --   exposed.{else}.{end} Notify the affected accounts (affected-sessions.csv lists every session).

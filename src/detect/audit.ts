@@ -30,7 +30,7 @@ import type {
   Severity,
   SuppressionRef,
 } from './model.js';
-import { highestSeverity, severityRank } from './model.js';
+import { PLACEMENTS, highestSeverity, severityRank } from './model.js';
 import { loadRegistry, type Detection, type Registry } from './registry.js';
 import { deriveSessions } from './sessions.js';
 import {
@@ -352,6 +352,7 @@ function toSessionFinding(r: RowOf<typeof FINDING_ROW.columns>): SessionFinding 
       ts: r.evidence_ts,
       datacenter: r.dc_id,
       loggedDatacenter: r.evidence_logged_dc_id,
+      loggedAddress: r.evidence_dc_ip,
       placedBy: r.evidence_placed_by as Evidence['placedBy'],
       outcome: r.evidence_outcome,
       tier: r.evidence_tier,
@@ -401,9 +402,16 @@ function toPolicyFinding(r: RowOf<typeof POLICY_RULE_ROW.columns>, detection: De
 type IncidentFacts = Omit<Incident, 'cause' | 'action' | 'causeFindingIds' | 'fallbackPeak' | 'title' | 'summary'>;
 
 function toIncident(r: RowOf<typeof INCIDENT_ROW.columns>, catalog: LoadedPolicy['policy']['datacenters']): IncidentFacts {
-  const datacenters = (r.datacenters as { id: string; sessions: number }[]).map((d) => {
+  const datacenters = (r.datacenters as { id: string; sessions: number; placed_by: string[]; country: string | null }[]).map((d) => {
     const known = catalog.find((c) => c.id === d.id);
-    return { id: d.id, sessions: d.sessions, country: known?.country ?? null, operator: known?.operator ?? null };
+    // The catalog's country is the policy's word; the row's is the geo database's for one outside it.
+    return {
+      id: d.id,
+      sessions: d.sessions,
+      country: known?.country ?? d.country,
+      operator: known?.operator ?? null,
+      placedBy: PLACEMENTS.filter((placement) => d.placed_by.includes(placement)),
+    };
   });
   return {
     id: r.incident_id,

@@ -47,6 +47,7 @@ export const INCIDENT_TEXT_FIELDS = [
   'whitelist_cause', // the whitelist entries listing the datacenters for this client region; else empty
   'routing_cause', // where each datacenter is on this region's routing lists, and other regions' lists that hold it
   'routing_fix', // what to change in the routing: the whitelist entry to remove, or what to find out
+  'geo_placement', // " By the geo database of its address, 1.0.0.7 is in CN (region CN).", for datacenters outside the catalog placed so; else empty
   'surge', // " The US fallback rate peaked at ...", when a flagged window overlaps; else empty
   'expired', // " An exception for this, suppressions[0] ..., expired on ...", per matching expired suppression
   'account_selections', // "Account acme may be served only from US and CA"
@@ -80,9 +81,13 @@ export function explainIncident(incident: IncidentFacts, detection: Detection, c
     ? whitelist.map((w) => `${w.datacenter} is on the ${region} ${w.path.split('.')[2]?.replace(/\[\d+\]$/, '')} list (whitelist finding ${w.id})`).join('; ') + '.'
     : '';
   const elsewhereOf = (dc: string) => whitelistElsewhere.filter((w) => w.datacenter === dc);
+  // A destination outside the catalog is on no routing list by construction; geo_placement says where its address is.
+  const uncatalogued = incident.datacenters.filter((d) => !policy.datacenters.some((c) => c.id === d.id));
+  const geoPlaced = uncatalogued.filter((d) => d.placedBy.includes('geo') && d.country !== null);
   const routingCause = placed
     ? dcIds
         .map((dc) => {
+          if (uncatalogued.some((d) => d.id === dc)) return `${dc} is not in the datacenter catalog, so no routing list offers it`;
           const tier = listingOf(policy, region, dc);
           const elsewhere = elsewhereOf(dc);
           const also = elsewhere.length > 0 ? `, but is on ${joinAnd(elsewhere.map((w) => `${w.path} (whitelist finding ${w.id})`))}` : '';
@@ -98,7 +103,9 @@ export function explainIncident(incident: IncidentFacts, detection: Detection, c
     ? `Remove ${joinAnd(whitelist.map((w) => w.datacenter!))} from ${joinAnd(whitelist.map((w) => w.path))}: first in the provider's live routing configuration (which clients follow), then in this policy.`
     : whitelistElsewhere.length > 0
       ? `Remove ${joinAnd([...new Set(whitelistElsewhere.map((w) => w.datacenter!))])} from ${joinAnd(whitelistElsewhere.map((w) => w.path))}, and find out why ${placed ? `${region} clients` : 'these clients'} followed those lists.`
-      : placed
+      : placed && uncatalogued.length === dcIds.length
+        ? `Find out what ${dcList} ${dcIds.length > 1 ? 'are' : 'is'} and how clients reached ${dcIds.length > 1 ? 'them' : 'it'}: ${dcIds.length > 1 ? 'they are' : 'it is'} not in the datacenter catalog, so no routing list of the policy sends clients there.`
+        : placed
         ? `Find out how clients reached ${dcList}: it is not on the ${region} lists, so clients or DNS are not following the policy.`
         : `Find out how these clients reached ${dcList} and where they were (affected-sessions.csv: account, user, meeting), and ${region === 'unknown' ? 'have clients log client_country or client_ip' : 'add their countries to a policy region'} so that fences can place them.`;
   const fences = policy.fences.filter((f) => f.datacenterRegions.includes(incident.datacenterRegion));
@@ -124,6 +131,11 @@ export function explainIncident(incident: IncidentFacts, detection: Detection, c
     whitelist_cause: whitelistCause,
     routing_cause: routingCause,
     routing_fix: routingFix,
+    geo_placement:
+      geoPlaced.length === 0
+        ? ''
+        : ` By the geo database of ${geoPlaced.length > 1 ? 'their addresses' : 'its address'}, ${joinAnd(geoPlaced.map((d) => `${d.id} is in ${d.country}`))}` +
+          (incident.datacenterRegion === 'unmapped' ? ', a country no policy region lists.' : ` (region ${incident.datacenterRegion}).`),
     surge,
     expired: expired.map((e) => ` An exception for this, suppressions[${e.index}] ("${e.reason}"), expired on ${e.until.slice(0, 10)} (policy finding S-${e.index}).`).join(''),
     account_selections: capitalise(joinAnd(incident.accounts.map((a) => describeAccount(policy, a)))),

@@ -24,6 +24,14 @@ export function highestSeverity(severities: readonly Severity[]): Severity | nul
   );
 }
 
+/**
+ * How an attempt's datacenter was placed (docs/detections.md): by a catalog datacenter's `id`,
+ * by one of its `names`, by its address in a datacenter's `networks`, or (a destination not in
+ * the catalog) by the geo database's country for its address.
+ */
+export const PLACEMENTS = ['id', 'name', 'network', 'geo'] as const;
+export type Placement = (typeof PLACEMENTS)[number];
+
 /** Where a finding came from in the logs: the attempt that made the session a finding. */
 export interface Evidence {
   file: string;
@@ -33,8 +41,10 @@ export interface Evidence {
   datacenter: string;
   /** The datacenter as the log line names it. */
   loggedDatacenter: string;
-  /** How the logged string was placed in the catalog: by `id`, by one of its `names`; null when no entry places it. */
-  placedBy: 'id' | 'name' | null;
+  /** The datacenter's address as the log line gives it (dc_ip); null when it gives none. */
+  loggedAddress: string | null;
+  /** How the datacenter was placed; null when nothing placed it (not in the catalog, and no country from its address). */
+  placedBy: Placement | null;
   outcome: string;
   tier: string;
   traffic: string | null;
@@ -66,7 +76,10 @@ export interface SessionFinding {
   clientRegion: string;
   /** The datacenter that made the session a finding. */
   datacenter: string;
-  /** Its region, or `unknown` when the datacenter is not in the catalog. */
+  /**
+   * Its region; for a datacenter not in the catalog, the region of the geo database's country
+   * for its address (`unmapped` when no region lists it), else `unknown`.
+   */
   datacenterRegion: string;
   /** Traffic types seen on the session's attempts to that datacenter, sorted. */
   traffic: string[];
@@ -110,8 +123,12 @@ export interface Incident {
   meetings: number;
   users: number;
   clientCountries: string[];
-  /** Datacenters that made sessions findings, with catalog details where known. */
-  datacenters: { id: string; country: string | null; operator: string | null; sessions: number }[];
+  /**
+   * Datacenters that made sessions findings, with catalog details where known (for one outside
+   * the catalog, country is the geo database's for its address, or null), and how their
+   * sessions' evidence lines were placed (in PLACEMENTS order; empty when nothing placed them).
+   */
+  datacenters: { id: string; country: string | null; operator: string | null; sessions: number; placedBy: Placement[] }[];
   traffic: string[];
   /** Sessions of the incident with key-exchange traffic to the offending datacenter. */
   keyExchangeSessions: number;

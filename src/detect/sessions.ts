@@ -1,11 +1,12 @@
 /**
  * Sessions, derived once per audit (audit_sessions, audit_attempts): the
- * records of each session, then the geo lookup of the sessions' first
- * client_ip, then the client country and region (docs/detections.md).
+ * records of each session, then one geo lookup of the sessions' first
+ * client_ip and the attempts' dc_ip, then the client country and region and
+ * each attempt's datacenter placement (docs/detections.md).
  *
- * The geo database is loaded only when some session has a public address to
- * look up: an audit of logs without client_ip (or with only private or invalid
- * ones) pays nothing for it.
+ * The geo database is loaded only when some address is public: an audit of
+ * logs without client_ip or dc_ip (or with only private or invalid ones) pays
+ * nothing for it.
  */
 import type { Database } from '../db/database.js';
 import { lookUp } from '../geo/ranges.js';

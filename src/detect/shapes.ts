@@ -65,6 +65,7 @@ export const FINDING_ROW = rowShape('a session finding row', {
   evidence_line_no: 'integer',
   evidence_ts: 'timestamp',
   evidence_logged_dc_id: 'text',
+  evidence_dc_ip: 'text?',
   evidence_placed_by: 'text?',
   evidence_outcome: 'text',
   evidence_tier: 'text',

@@ -31,7 +31,7 @@ const ALIAS_EXPANSION_LIMIT = 10_000;
 const DURATION_EXAMPLES = 'e.g. 90s, 30m, 1h, 1h30m, 1d, 2w';
 
 const TOP_KEYS = ['version', 'regions', 'datacenters', 'client_networks', 'routing', 'fences', 'accounts', 'fallback', 'incident_gap', 'quiet_period', 'suppressions'];
-const DATACENTER_KEYS = ['id', 'country', 'operator', 'region', 'names'];
+const DATACENTER_KEYS = ['id', 'country', 'operator', 'region', 'names', 'networks'];
 const CLIENT_NETWORK_KEYS = ['network', 'country'];
 const ROUTING_KEYS = ['primary', 'secondary'];
 const FENCE_KEYS = ['id', 'datacenter_regions', 'client_regions', 'unplaced_clients'];
@@ -421,9 +421,12 @@ function readDatacenters(
   const seen = new Map<string, string>();
   const names = new Map<string, string>();
   const nameAts: { name: string; at: Located }[] = [];
+  // Block (first key and prefix) -> the datacenter and path that listed it first.
+  const blocks = new Map<string, { item: Located; id: string | null; path: string }>();
+  const named = (dcId: string | null, dcAt: Located) => (dcId === null ? dcAt.path : quote(dcId));
   const datacenters: Datacenter[] = [];
   for (const item of items) {
-    const fields = r.fields(item, DATACENTER_KEYS, 'a datacenter: a map with id, country and optionally operator, region and names');
+    const fields = r.fields(item, DATACENTER_KEYS, 'a datacenter: a map with id, country and optionally operator, region, names and networks');
     if (fields === null) continue;
     const id = r.uniqueId(fields.required('id'), seen, 'datacenter');
     const country = r.countryCode(fields.required('country'));
@@ -441,7 +444,23 @@ function readDatacenters(
       nameAts.push({ name, at: nameAt });
       return [name];
     });
-    if (id !== null && country !== null) datacenters.push({ id, country, operator, region, names: dcNames });
+    const networks = (r.list(fields.optional('networks'), 'a list of CIDR blocks') ?? []).flatMap((networkAt) => {
+      const network = r.network(networkAt);
+      if (network === null) return [];
+      // One address block must place one datacenter; nested blocks may differ (the most specific wins, docs/policy.md).
+      const key = `${network.first}/${network.prefixLength}`;
+      const first = blocks.get(key);
+      if (first === undefined) blocks.set(key, { item, id, path: networkAt.path });
+      else if (first.item === item) r.report(networkAt, `the block ${network.text} is listed twice (first at ${first.path})`);
+      else {
+        r.report(
+          networkAt,
+          `the block ${network.text} is listed under two datacenters, ${named(first.id, first.item)} (${first.path}) and ${named(id, item)}; a block places one datacenter`,
+        );
+      }
+      return [network];
+    });
+    if (id !== null && country !== null) datacenters.push({ id, country, operator, region, names: dcNames, networks });
   }
   // A name that is another datacenter's id would place that datacenter's own records elsewhere.
   for (const { name, at: nameAt } of nameAts) {

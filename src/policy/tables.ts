@@ -19,6 +19,10 @@ export async function loadPolicyTables(db: Database, policy: Policy): Promise<vo
     dc_names: [] as string[],
     dc_name_patterns: [] as (string | null)[],
     dc_name_positions: [] as string[],
+    dc_network_ids: [] as string[],
+    dc_network_starts: [] as string[],
+    dc_network_ends: [] as string[],
+    dc_network_prefixes: [] as string[],
     client_network_starts: [] as string[],
     client_network_ends: [] as string[],
     client_network_prefixes: [] as string[],
@@ -51,6 +55,12 @@ export async function loadPolicyTables(db: Database, policy: Policy): Promise<vo
       columns.dc_names.push(name);
       columns.dc_name_patterns.push(name.includes('*') ? likePattern(name) : null);
       columns.dc_name_positions.push(String(index));
+    }
+    for (const network of dc.networks) {
+      columns.dc_network_ids.push(dc.id);
+      columns.dc_network_starts.push(String(network.first));
+      columns.dc_network_ends.push(String(network.last));
+      columns.dc_network_prefixes.push(String(network.prefixLength));
     }
   });
   for (const { network, country } of policy.clientNetworks) {

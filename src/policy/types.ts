@@ -11,6 +11,8 @@ export interface Datacenter {
   region: string | null;
   /** Other strings logs use for it (a provider's display name): exact, or with `*` standing for any text. */
   names: string[];
+  /** Its address blocks: an attempt no id or name places is placed by its dc_ip in them (the most specific block wins). */
+  networks: Network[];
 }
 
 /** A block of client addresses whose country the policy states (office ranges behind a sensor). */

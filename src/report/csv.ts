@@ -40,10 +40,14 @@ const COLUMNS: [name: string, value: (finding: SessionFinding, incidentSeverity:
   ['suppression_until', (finding) => finding.suppression?.until ?? ''],
   // Filtering on the incident's severity finds every session of a critical incident.
   ['incident_severity', (finding, incidentSeverity) => incidentSeverity(finding.incidentId)],
-  // Where client_country came from: the logs (declared), the geo lookup of client_ip (ip), or empty.
+  // Where client_country came from: the logs (declared), the policy's client_networks (network), the geo lookup of client_ip (ip), or empty.
   ['client_country_source', (finding) => finding.countrySource ?? ''],
   // A session in several incidents has one row per finding; this names the others, so none is counted twice unsaid.
   ['also_in_incidents', (finding) => finding.otherIncidentIds.join(';')],
+  // The datacenter as the evidence line names it (dc_id, dc_ip), and how `datacenter` was placed from them.
+  ['evidence_logged_datacenter', (finding) => finding.evidence.loggedDatacenter],
+  ['evidence_logged_address', (finding) => finding.evidence.loggedAddress ?? ''],
+  ['evidence_placed_by', (finding) => finding.evidence.placedBy ?? ''],
 ];
 
 export const CSV_COLUMNS: readonly string[] = COLUMNS.map(([name]) => name);

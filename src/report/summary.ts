@@ -11,6 +11,7 @@ import {
   type FallbackWindow,
   type Incident,
   type InputProblem,
+  type Placement,
   type ResolvedIncident,
   type SessionFinding,
   type Severity,
@@ -228,10 +229,32 @@ export function truncatedList(values: string[], limit = LIST_LIMIT): { shown: st
   return { shown: values.slice(0, limit), more: Math.max(0, values.length - limit) };
 }
 
+/** How a catalog placement reads after "placed"; `geo` places only what the catalog lacks. */
+const PLACEMENT_WORDS: Record<Exclude<Placement, 'geo'>, string> = {
+  id: 'by id',
+  name: 'by name',
+  network: 'by address in its networks',
+};
+
+/**
+ * A datacenter of an incident, where it is and how its log lines were placed: by id says
+ * nothing more (the common case); by name or network says so; one outside the catalog says
+ * that, and the country the geo database gives its address.
+ */
 export function datacenterText(datacenter: Incident['datacenters'][number]): string {
-  const details = [datacenter.operator, datacenter.country].filter((value): value is string => value !== null);
-  const where = details.length > 0 ? details.join(', ') : 'not in the policy catalog';
-  return `${datacenter.id} (${where}): ${plural(datacenter.sessions, 'session')}`;
+  const byCatalog = datacenter.placedBy.filter((placement): placement is Exclude<Placement, 'geo'> => placement !== 'geo');
+  const sessions = plural(datacenter.sessions, 'session');
+  if (byCatalog.length === 0) {
+    const geo = datacenter.placedBy.includes('geo') && datacenter.country !== null ? `; its address is in ${datacenter.country} by the geo database` : '';
+    return `${datacenter.id} (not in the policy catalog${geo}): ${sessions}`;
+  }
+  const details = [datacenter.operator, datacenter.country].filter((value): value is string => value !== null).join(', ');
+  const placed = byCatalog.length === 1 && byCatalog[0] === 'id' ? '' : `; placed ${joinAnd(byCatalog.map((placement) => PLACEMENT_WORDS[placement]))}`;
+  return `${datacenter.id} (${details}${placed}): ${sessions}`;
+}
+
+function joinAnd(items: readonly string[]): string {
+  return items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]!}`;
 }
 
 export function fallbackPeakText(incident: Incident): string | null {

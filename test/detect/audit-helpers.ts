@@ -18,6 +18,8 @@ export interface Attempt {
   account?: string;
   /** client_ip, as logged. */
   ip?: string;
+  /** dc_ip, as logged. */
+  dcIp?: string;
 }
 
 const BASE = Date.parse('2020-04-01T08:00:00Z');
@@ -34,6 +36,7 @@ export function toRecord(a: Attempt): Record<string, unknown> {
     ...(a.traffic ? { traffic: a.traffic } : {}),
     ...(a.account ? { account_id: a.account } : {}),
     ...(a.ip !== undefined ? { client_ip: a.ip } : {}),
+    ...(a.dcIp !== undefined ? { dc_ip: a.dcIp } : {}),
   };
 }
 

@@ -6,12 +6,12 @@ export function examplePolicy(overrides: Partial<Policy> = {}): Policy {
     version: 1,
     regions: { US: ['US'], CA: ['CA'], EU: ['DE', 'FR', 'NL', 'IE', 'GB', 'SE'], CN: ['CN'], 'JP-HK': ['JP', 'HK'] },
     datacenters: [
-      { id: 'us-sjc1', country: 'US', operator: 'Equinix', region: 'US', names: [] },
-      { id: 'us-iad1', country: 'US', operator: 'Equinix', region: 'US', names: [] },
-      { id: 'ca-yyz1', country: 'CA', operator: 'Cologix', region: 'CA', names: [] },
-      { id: 'eu-ams1', country: 'NL', operator: 'Equinix', region: 'EU', names: [] },
-      { id: 'cn-pek1', country: 'CN', operator: 'Telstra', region: 'CN', names: [] },
-      { id: 'cn-aws1', country: 'CN', operator: 'AWS', region: 'CN', names: [] },
+      { id: 'us-sjc1', country: 'US', operator: 'Equinix', region: 'US', names: [], networks: [] },
+      { id: 'us-iad1', country: 'US', operator: 'Equinix', region: 'US', names: [], networks: [] },
+      { id: 'ca-yyz1', country: 'CA', operator: 'Cologix', region: 'CA', names: [], networks: [] },
+      { id: 'eu-ams1', country: 'NL', operator: 'Equinix', region: 'EU', names: [], networks: [] },
+      { id: 'cn-pek1', country: 'CN', operator: 'Telstra', region: 'CN', names: [], networks: [] },
+      { id: 'cn-aws1', country: 'CN', operator: 'AWS', region: 'CN', names: [], networks: [] },
     ],
     routing: {
       US: { primary: ['us-sjc1', 'us-iad1'], secondary: ['ca-yyz1', 'eu-ams1', 'cn-pek1'] },

@@ -7,7 +7,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { PolicyError, UserError, type PolicyProblem } from '../../src/errors.js';
 import { loadPolicy, parsePolicy } from '../../src/policy/load.js';
+import { loadPolicyTables } from '../../src/policy/tables.js';
 import type { Policy } from '../../src/policy/types.js';
+import { memoryDb } from '../helpers.js';
 
 const EXAMPLE_FILE = fileURLToPath(new URL('../fixtures/policies/example.yaml', import.meta.url));
 const EXAMPLE = readFileSync(EXAMPLE_FILE, 'utf8');
@@ -16,12 +18,12 @@ const EXAMPLE_POLICY: Policy = {
   version: 1,
   regions: { US: ['US'], CA: ['CA'], EU: ['DE', 'FR', 'NL', 'IE', 'GB', 'SE'], CN: ['CN'], 'JP-HK': ['JP', 'HK'] },
   datacenters: [
-    { id: 'us-sjc1', country: 'US', operator: 'Equinix', region: 'US', names: [] },
-    { id: 'us-iad1', country: 'US', operator: 'Equinix', region: 'US', names: [] },
-    { id: 'ca-yyz1', country: 'CA', operator: 'Cologix', region: 'CA', names: [] },
-    { id: 'eu-ams1', country: 'NL', operator: 'Equinix', region: 'EU', names: [] },
-    { id: 'cn-pek1', country: 'CN', operator: 'Telstra', region: 'CN', names: [] },
-    { id: 'cn-aws1', country: 'CN', operator: 'AWS', region: 'CN', names: [] },
+    { id: 'us-sjc1', country: 'US', operator: 'Equinix', region: 'US', names: [], networks: [] },
+    { id: 'us-iad1', country: 'US', operator: 'Equinix', region: 'US', names: [], networks: [] },
+    { id: 'ca-yyz1', country: 'CA', operator: 'Cologix', region: 'CA', names: [], networks: [] },
+    { id: 'eu-ams1', country: 'NL', operator: 'Equinix', region: 'EU', names: [], networks: [] },
+    { id: 'cn-pek1', country: 'CN', operator: 'Telstra', region: 'CN', names: [], networks: [] },
+    { id: 'cn-aws1', country: 'CN', operator: 'AWS', region: 'CN', names: [], networks: [] },
   ],
   routing: {
     US: { primary: ['us-sjc1', 'us-iad1'], secondary: ['ca-yyz1', 'eu-ams1', 'cn-pek1'] },
@@ -72,7 +74,7 @@ describe('parsePolicy', () => {
     expect(parsePolicy(MINIMAL, 'policy.yaml')).toStrictEqual({
       version: 1,
       regions: { US: ['US'] },
-      datacenters: [{ id: 'us-sjc1', country: 'US', operator: null, region: 'US', names: [] }],
+      datacenters: [{ id: 'us-sjc1', country: 'US', operator: null, region: 'US', names: [], networks: [] }],
       clientNetworks: [],
       routing: {},
       fences: [],
@@ -132,6 +134,27 @@ describe('parsePolicy', () => {
     ]);
   });
 
+  it("reads a datacenter's networks as key ranges, nested blocks allowed, and loads them as policy_dc_networks", async () => {
+    const policy = parsePolicy(
+      `${MINIMAL}  - { id: cn-pek1, country: CN, networks: [1.0.0.0/16, " 1.0.1.0/24 ", "2001:db8:10::/48"] }\n` +
+        '  - { id: cn-sha1, country: CN, networks: [1.0.2.0/24] }\n',
+      'policy.yaml',
+    );
+    const pek = policy.datacenters.find((d) => d.id === 'cn-pek1');
+    expect(pek?.networks.map((n) => [n.text, n.prefixLength])).toEqual([['1.0.0.0/16', 112], ['1.0.1.0/24', 120], ['2001:db8:10::/48', 48]]);
+    expect(policy.datacenters.find((d) => d.id === 'us-sjc1')?.networks).toEqual([]);
+    const db = await memoryDb();
+    await loadPolicyTables(db, policy);
+    const rows = (await db.query('SELECT dc_id, range_start::VARCHAR AS s, range_end::VARCHAR AS e, prefix_length FROM policy_dc_networks ORDER BY dc_id, prefix_length')).rows;
+    const mapped = 0xffffn << 32n;
+    expect(rows).toEqual([
+      { dc_id: 'cn-pek1', s: String(0x20010db80010n << 80n), e: String((0x20010db80010n << 80n) + (1n << 80n) - 1n), prefix_length: 48 },
+      { dc_id: 'cn-pek1', s: String(mapped + 0x01000000n), e: String(mapped + 0x0100ffffn), prefix_length: 112 },
+      { dc_id: 'cn-pek1', s: String(mapped + 0x01000100n), e: String(mapped + 0x010001ffn), prefix_length: 120 },
+      { dc_id: 'cn-sha1', s: String(mapped + 0x01000200n), e: String(mapped + 0x010002ffn), prefix_length: 120 },
+    ]);
+  });
+
   it('reads quiet_period, the time without findings that resolves an incident', () => {
     expect(parsePolicy(`${MINIMAL}quiet_period: 36h\n`, 'policy.yaml').quietPeriodMs).toBe(129_600_000);
   });
@@ -142,9 +165,9 @@ describe('parsePolicy', () => {
       'policy.yaml',
     );
     expect(policy.datacenters).toStrictEqual([
-      { id: 'a', country: 'US', operator: null, region: 'US', names: [] },
-      { id: 'b', country: 'DE', operator: null, region: 'US', names: [] },
-      { id: 'c', country: 'BR', operator: null, region: null, names: [] },
+      { id: 'a', country: 'US', operator: null, region: 'US', names: [], networks: [] },
+      { id: 'b', country: 'DE', operator: null, region: 'US', names: [], networks: [] },
+      { id: 'c', country: 'BR', operator: null, region: null, names: [], networks: [] },
     ]);
   });
 

@@ -66,7 +66,9 @@ describe('renderMarkdown', () => {
     expect(incident).toContain('3 sessions from client region US connected to a fenced datacenter in region CN, 1 session with key exchange there.');
     expect(incident).toContain('2020-04-01 14:05:12 UTC to 2020-04-01 15:41:30 UTC (1 h 36 min between first and last session start)');
     expect(incident).toContain('3 sessions, 2 accounts (acme, globex), 2 meetings, 3 users; client countries: US');
-    expect(incident).toContain('- **Where:** cn-pek1 (Telstra, CN): 3 sessions');
+    expect(incident).toContain(
+      '- **Where:** cn-pek1 (Telstra, CN; placed by id and by address in its networks): 2 sessions; 1.2.4.8 (not in the policy catalog; its address is in CN by the geo database): 1 session',
+    );
     expect(incident).toContain('**key exchange on 1 session**');
     expect(incident).toContain('- **Probable cause:** cn-pek1 is on the US secondary whitelist');
     expect(incident).toContain('- **What to do:** Remove cn-pek1 from routing.US.secondary');
