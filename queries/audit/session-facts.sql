@@ -41,10 +41,17 @@ UNION
 SELECT DISTINCT session_id FROM connections
 WHERE $late_after_file_id::BIGINT IS NOT NULL AND file_id > $late_after_file_id::BIGINT;
 
+-- Files whose source cannot show everything (ingested_files.lacks, docs/sources.md): a few
+-- rows, so that a session's lacks (what no rule needing it may judge) is one small join.
+CREATE OR REPLACE TEMP TABLE audit_partial_files AS
+SELECT file_id, source, lacks FROM ingested_files WHERE len(coalesce(lacks, [])) > 0;
+
 CREATE OR REPLACE TEMP TABLE audit_session_facts AS
 WITH keyed AS (
-  SELECT c.*, ra_time_order(c.ts, c.file_id, c.line_no, c.part, o.ts_span, o.line_span, o.part_span) AS ord
-  FROM connections c, audit_order_spans o
+  SELECT c.*, ra_time_order(c.ts, c.file_id, c.line_no, c.part, o.ts_span, o.line_span, o.part_span) AS ord,
+    pf.lacks AS file_lacks, pf.source AS partial_source
+  FROM connections c CROSS JOIN audit_order_spans o
+  LEFT JOIN audit_partial_files pf ON pf.file_id = c.file_id
   WHERE ($lookback_start::TIMESTAMPTZ IS NULL AND $until::TIMESTAMPTZ IS NULL)
      OR c.session_id IN (SELECT session_id FROM audit_scope)
 )
@@ -59,6 +66,9 @@ SELECT session_id,
   arg_min(client_ip, ord) FILTER (WHERE client_ip IS NOT NULL) AS client_ip,
   count(*) AS attempts,
   bool_or(outcome = 'connected') AS connected,
+  -- What the sources of its records cannot show, and those sources; [] for native logs.
+  list_sort(list_distinct(flatten(coalesce(list(file_lacks) FILTER (WHERE file_lacks IS NOT NULL), [])))) AS lacks,
+  list_sort(list_distinct(coalesce(list(partial_source) FILTER (WHERE partial_source IS NOT NULL), []))) AS partial_sources,
   -- late: started before the window, and a record of it arrived after the watermark.
   coalesce(min(ts) < $since::TIMESTAMPTZ AND bool_or(file_id > $late_after_file_id::BIGINT), false) AS late,
   ($since::TIMESTAMPTZ IS NULL OR min(ts) >= $since::TIMESTAMPTZ OR late) AS in_window

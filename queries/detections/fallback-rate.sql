@@ -3,6 +3,7 @@
 -- severity: medium
 -- kind: window
 -- suppress: client_region
+-- needs: attempt-sequence
 -- description: Per client region and UTC-aligned window (a session belongs to the
 --   window of its start): the share of connected sessions whose last connected
 --   attempt was tier secondary. Flagged "max-rate" when at least min_sessions
@@ -31,6 +32,9 @@ per_session AS (
     l.last_connected_tier
   FROM audit_sessions s
   LEFT JOIN last_connected l USING (session_id)
+  -- needs: attempt-sequence. A source without it (a flow log, a participant export) shows no
+  -- session falling back: its sessions are in no window, neither as fallbacks nor as the base.
+  WHERE NOT list_contains(s.lacks, 'attempt-sequence')
 ),
 per_window AS (
   SELECT client_region, window_start, in_window,

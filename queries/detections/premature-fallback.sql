@@ -3,6 +3,7 @@
 -- severity: low
 -- kind: session
 -- suppress: account, datacenter, client_region
+-- needs: attempt-sequence
 -- incident-title: {sessions_of_region} fell back to secondaries before the timeout
 -- what-happened: {sessions:session} from client region {client_region} fell back to a secondary datacenter in
 --   region {datacenter_region} before the primary timeout{key_exchange_note}.

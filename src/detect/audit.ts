@@ -24,6 +24,7 @@ import type {
   IngestAccounting,
   IpResolution,
   LateSession,
+  NotAssessable,
   PolicyFinding,
   RegionCoverage,
   SessionFinding,
@@ -41,6 +42,7 @@ import {
   INGEST_TOTALS_ROW,
   IP_RESOLUTION_ROW,
   LATE_SESSION_ROW,
+  NOT_ASSESSABLE_ROW,
   POLICY_RULE_ROW,
   RAISED_SESSION_RULE_ROW,
   SESSION_BOUNDS_ROW,
@@ -105,6 +107,7 @@ export async function runAudit(db: Database, options: AuditOptions): Promise<Aud
     windows.push(...rows.map((row) => toFallbackWindow(row, detection)));
   }
   const policyFindings = await runPolicyDetections(db, params, registry);
+  const notAssessable = notAssessableRules(registry, await queryRows(db, NOT_ASSESSABLE_ROW, 'audit/not-assessable.sql'));
   const coverage = (await queryRows(db, COVERAGE_ROW, 'audit/coverage.sql')).map(
     (r): RegionCoverage => ({
       clientRegion: r.client_region,
@@ -113,6 +116,7 @@ export async function runAudit(db: Database, options: AuditOptions): Promise<Aud
       neverConnected: r.never_connected,
       fencedRegionSessions: r.fenced_region_sessions,
       countryFromIp: r.country_from_ip,
+      countryFromNetwork: r.country_from_network,
       ipWithoutCountry: r.ip_without_country,
     }),
   );
@@ -186,6 +190,7 @@ export async function runAudit(db: Database, options: AuditOptions): Promise<Aud
     fallbackWindows: windows,
     policyFindings,
     coverage,
+    notAssessable,
     countryMismatches,
     ipResolution,
     inputProblems: [],
@@ -259,12 +264,23 @@ async function fileSessionFindings(db: Database, detection: Detection, params: P
   await runDetection(detection, async () => {
     await db.runScript(`CREATE OR REPLACE TEMP TABLE audit_rule_rows AS (${stripTrailingSemicolon(detection.sql)})`, bindFor(detection, params));
     await db.rows(detection.raised === null ? SESSION_RULE_ROW : RAISED_SESSION_RULE_ROW, detection.file, loadQuery('audit/rule-rows-shape.sql'), undefined, true);
+    if (detection.needs.length > 0) await db.run(loadQuery('audit/drop-unassessable.sql'), { needs: varcharList(detection.needs) });
     await db.runScript(loadQuery('audit/file-rule-findings.sql'), {
       rule: detection.id,
       severity: detection.severity,
       raised_severity: detection.raised?.severity ?? detection.severity,
     });
   });
+}
+
+/** Per rule that needs what some sources of the window cannot show: how many sessions it did not judge, and which sources. */
+function notAssessableRules(registry: Registry, rows: RowOf<typeof NOT_ASSESSABLE_ROW.columns>[]): NotAssessable[] {
+  return registry.detections.flatMap((detection) =>
+    detection.needs.flatMap((need) => {
+      const row = rows.find((r) => r.capability === need);
+      return row === undefined ? [] : [{ rule: detection.id, needs: need, sessions: row.sessions, sources: row.sources }];
+    }),
+  );
 }
 
 function severityOf(registry: Registry, rule: string): Severity {

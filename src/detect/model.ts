@@ -197,6 +197,8 @@ export interface RegionCoverage {
   fencedRegionSessions: number;
   /** Sessions without a declared client_country whose country came from the geo lookup of their client_ip. */
   countryFromIp: number;
+  /** Placed by the policy's client_networks (office ranges), having declared no country. */
+  countryFromNetwork: number;
   /** Sessions whose first client_ip gave no country (invalid, special-purpose, not in the database). */
   ipWithoutCountry: number;
 }
@@ -316,6 +318,14 @@ export interface Verdict {
   highestSeverity: Severity | null;
 }
 
+/** A rule that judged none of `sessions` sessions in the window: their sources (`sources`) lack `needs`. */
+export interface NotAssessable {
+  rule: string;
+  needs: string;
+  sessions: number;
+  sources: string[];
+}
+
 export interface AuditReport {
   schemaVersion: 1;
   run: RunMetadata;
@@ -328,6 +338,8 @@ export interface AuditReport {
   fallbackWindows: FallbackWindow[];
   policyFindings: PolicyFinding[];
   coverage: RegionCoverage[];
+  /** Rules that did not judge some sessions of the window: their sources cannot show what the rule needs (docs/sources.md). */
+  notAssessable: NotAssessable[];
   /** Active country-mismatch findings per (declared, resolved) pair. */
   countryMismatches: CountryMismatch[];
   ipResolution: IpResolution[];

@@ -14,6 +14,7 @@ import { QUERIES_DIR } from '../queries.js';
 import { INCIDENT_TEXT_FIELDS } from './cause.js';
 import { SEVERITIES, type Severity } from './model.js';
 import { parseTemplate, type Template } from './template.js';
+import { CAPABILITIES, type Capability } from '../ingest/schema.js';
 
 export const DETECTION_KINDS = ['session', 'window', 'policy'] as const;
 export type DetectionKind = (typeof DETECTION_KINDS)[number];
@@ -54,6 +55,8 @@ export interface Detection {
   suppressBy: SuppressionMatcher[];
   grouping: Grouping;
   causes: CauseRule[];
+  /** What the rule needs the logs to show (docs/sources.md): it judges no session of a source that lacks it. */
+  needs: Capability[];
   /** For session rules grouped into incidents; null otherwise. */
   wording: IncidentWording | null;
   /** Relative to the project root, for messages. */
@@ -64,7 +67,7 @@ export interface Detection {
 const DETECTIONS_DIR = 'detections/';
 const REQUIRED_KEYS = ['id', 'title', 'severity', 'kind', 'description', 'parameters'] as const;
 const WORDING_KEYS = { title: 'incident-title', whatHappened: 'what-happened', cause: 'incident-cause', action: 'incident-action' } as const;
-const OPTIONAL_KEYS = ['raised', 'suppress', 'grouping', 'causes', ...Object.values(WORDING_KEYS)];
+const OPTIONAL_KEYS = ['raised', 'suppress', 'grouping', 'causes', 'needs', ...Object.values(WORDING_KEYS)];
 /** Bound for every detection: its own id, so that no query spells it out. */
 const IMPLICIT_PARAMETERS = ['rule'];
 
@@ -113,6 +116,13 @@ export function parseDetection(file: string, text: string): Detection {
     if (!(CAUSE_RULES as readonly string[]).includes(cause)) fail(`unknown cause "${cause}" in "causes" (expected ${CAUSE_RULES.join(', ')}, or none)`);
   }
 
+  const needs = (header.needs ?? 'none') === 'none' ? [] : header.needs!.split(/[,\s]+/).filter(Boolean);
+  for (const need of needs) {
+    if (!(CAPABILITIES as readonly string[]).includes(need)) fail(`unknown capability "${need}" in "needs" (expected ${CAPABILITIES.join(', ')}, or none)`);
+    // Session rules are filtered for it by the audit; any other kind must leave such sessions out itself.
+    if (kind !== 'session' && !text.includes(`'${need}'`)) fail(`needs "${need}", but its query never names '${need}': a ${kind} rule must leave out the sessions that lack it (see fallback-rate.sql)`);
+  }
+
   const wordingKeys = Object.values(WORDING_KEYS).filter((key) => header[key] !== undefined);
   const grouped = kind === 'session' && grouping === 'incidents';
   let wording: IncidentWording | null = null;
@@ -147,6 +157,7 @@ export function parseDetection(file: string, text: string): Detection {
     suppressBy,
     grouping,
     causes: causes as CauseRule[],
+    needs: needs as Capability[],
     wording,
     file,
     sql: text,

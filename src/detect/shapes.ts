@@ -94,6 +94,9 @@ export const INCIDENT_ROW = rowShape('an incident row', {
   key_exchange_sessions: 'integer',
 });
 
+/** not-assessable.sql: per capability some sources lack, the sessions in the window they gave, and those sources. */
+export const NOT_ASSESSABLE_ROW = rowShape('a not-assessable row', { capability: 'text', sessions: 'integer', sources: 'text[]' });
+
 export const COVERAGE_ROW = rowShape('a coverage row', {
   client_region: 'text',
   sessions: 'integer',
@@ -101,6 +104,7 @@ export const COVERAGE_ROW = rowShape('a coverage row', {
   never_connected: 'integer',
   fenced_region_sessions: 'integer',
   country_from_ip: 'integer',
+  country_from_network: 'integer',
   ip_without_country: 'integer',
 });
 

@@ -49,6 +49,7 @@ export function renderFindingsJson(report: AuditReport): string {
     fallbackWindows: report.fallbackWindows.map(fallbackWindow),
     policyFindings: report.policyFindings.map(policyFinding),
     coverage: report.coverage.map(coverage),
+    notAssessable: report.notAssessable.map((entry) => ({ rule: entry.rule, needs: entry.needs, sessions: entry.sessions, sources: [...entry.sources] })),
     countryMismatches: report.countryMismatches.map(countryMismatch),
     ipResolution: report.ipResolution.map(ipResolution),
     inputProblems: report.inputProblems.map(inputProblem),
@@ -234,6 +235,7 @@ function coverage(value: RegionCoverage): RegionCoverage {
     connected: value.connected,
     neverConnected: value.neverConnected,
     fencedRegionSessions: value.fencedRegionSessions,
+    countryFromNetwork: value.countryFromNetwork,
     countryFromIp: value.countryFromIp,
     ipWithoutCountry: value.ipWithoutCountry,
   };

@@ -12,6 +12,7 @@
  */
 import type {
   AuditReport,
+  NotAssessable,
   IngestAccounting,
   CountryMismatch,
   FallbackWindow,
@@ -89,6 +90,7 @@ export function reportDocument(report: AuditReport): ReportDocument {
     runFacts: runFacts(report),
     sections: [
       inputProblemsSection(report),
+      notAssessableSection(report),
       lateArrivalsSection(report),
       timelineSection(report),
       incidentsSection(report),
@@ -104,6 +106,13 @@ export function reportDocument(report: AuditReport): ReportDocument {
 }
 
 // ---------------------------------------------------------------- columns
+
+const NOT_ASSESSABLE_COLUMNS: readonly Column<NotAssessable>[] = [
+  { header: 'Rule', cell: (entry) => entry.rule },
+  { header: 'Needs', cell: (entry) => entry.needs },
+  { header: 'Sessions not judged', format: 'number', cell: (entry) => entry.sessions },
+  { header: 'From sources', cell: (entry) => entry.sources.join(', ') },
+];
 
 export const RESOLVED_INCIDENT_COLUMNS: readonly Column<ResolvedIncident>[] = [
   { header: 'Incident', format: 'id', cell: (incident) => incident.id },
@@ -189,6 +198,7 @@ export const COVERAGE_COLUMNS: readonly Column<RegionCoverage>[] = [
   { header: 'Connected', format: 'number', cell: (coverage) => coverage.connected },
   { header: 'Never connected', format: 'number', cell: (coverage) => coverage.neverConnected },
   { header: 'Connected to a fenced region', format: 'number', cell: (coverage) => coverage.fencedRegionSessions },
+  { header: 'Country from client_networks', format: 'number', cell: (coverage) => coverage.countryFromNetwork },
   { header: 'Country from IP', format: 'number', cell: (coverage) => coverage.countryFromIp },
   { header: 'IP without country', format: 'number', cell: (coverage) => coverage.ipWithoutCountry },
 ];
@@ -295,6 +305,17 @@ function inputProblemsSection(report: AuditReport): Section {
   return section('input-problems', `Input problems (${problems.length})`, [
     paragraph(intro, prose`The rejected lines of the files this run read are in rejects.csv beside this report.`),
     table(INPUT_PROBLEM_COLUMNS, problems),
+  ]);
+}
+
+/** What a source cannot show: rules it kept from judging some sessions (docs/sources.md). Absent when every rule judged every session. */
+function notAssessableSection(report: AuditReport): Section | null {
+  if (report.notAssessable.length === 0) return null;
+  return section('not-assessable', 'Not assessable from this source', [
+    paragraph(
+      prose`Some sessions come from logs that cannot show what a rule needs: ${code('attempt-sequence')} is a session's connection attempts in order, which a flow log or a participant export does not have (one connection or join per session). Those rules were not run on those sessions, so no finding of theirs (and no absence of one) speaks for them.`,
+    ),
+    table(NOT_ASSESSABLE_COLUMNS, report.notAssessable, { compact: true }),
   ]);
 }
 

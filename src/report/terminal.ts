@@ -18,6 +18,9 @@ export function formatTerminalSummary(report: AuditReport, runFolder: string | n
     );
   }
   for (const p of report.inputProblems) lines.push(`input problem: ${p.kind}${p.file === null ? '' : ` ${p.file}`}: ${p.reason}`);
+  for (const entry of report.notAssessable) {
+    lines.push(`not assessable from this source: ${entry.rule} (needs ${entry.needs}) did not judge ${n(entry.sessions)} session${entry.sessions === 1 ? '' : 's'} from ${entry.sources.join(', ')}`);
+  }
   if (report.lateSessions.length > 0) {
     const files = [...new Set(report.lateSessions.flatMap((s) => s.files))].sort();
     lines.push(`late arrivals: ${n(report.lateSessions.length)} session${report.lateSessions.length === 1 ? '' : 's'} from before the window, from ${files.join(', ')}`);
@@ -68,9 +71,11 @@ export function formatTerminalSummary(report: AuditReport, runFolder: string | n
       : `sessions audited: ${sessions.toLocaleString('en-US')} (${report.coverage.map((c) => `${c.clientRegion} ${c.sessions.toLocaleString('en-US')}`).join(', ')})`,
   );
   const fromIp = report.coverage.reduce((total, c) => total + c.countryFromIp, 0);
+  const fromNetwork = report.coverage.reduce((total, c) => total + c.countryFromNetwork, 0);
   const unplaced = report.coverage.reduce((total, c) => total + c.ipWithoutCountry, 0);
   const geo = report.run.geo === null ? 'no geo database (--no-geo)' : `geo ${report.run.geo.source} ${report.run.geo.version}`;
-  lines.push(`client addresses: ${n(fromIp)} session${fromIp === 1 ? '' : 's'} placed by client_ip, ${n(unplaced)} with an address that gave no country; ${geo}`);
+  const byNetwork = fromNetwork > 0 ? `${n(fromNetwork)} by the policy's client_networks, ` : '';
+  lines.push(`client addresses: ${n(fromIp)} session${fromIp === 1 ? '' : 's'} placed by client_ip, ${byNetwork}${n(unplaced)} with an address that gave no country; ${geo}`);
   const g = report.ingest;
   lines.push(`database: ${g.files} files, lines read ${n(g.linesRead)} = loaded ${n(g.loaded)} + duplicates ${n(g.duplicates)} + rejected ${n(g.rejected)}`);
   if (runFolder) lines.push(`reports: ${runFolder}/ (summary.md, report.html, findings.json, affected-sessions.csv, findings.ocsf.json, input-problems.csv, rejects.csv)`);

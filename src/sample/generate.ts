@@ -48,6 +48,7 @@ import { renderReadme } from './readme.js';
 import { summarizeScenario, type ScenarioSummary } from './summary.js';
 import { simulateTraffic, type AttemptRecord, type ScriptedSession } from './traffic.js';
 import { SAMPLE_POLICY, type PolicyDocument } from './world.js';
+import { renderZeekConnLog, renderZoomExports, withSourcePlacement } from './sources.js';
 
 export type { AttemptRecord, ScriptedSession } from './traffic.js';
 export type { DeliberateLine, LogFile, SampleFile } from './files.js';
@@ -74,13 +75,15 @@ export function generateSample(options: SampleOptions): Sample {
   const { records, scripted } = simulateTraffic(options);
   const logs = renderLogFiles(records);
   const summary = summarizeScenario(records);
-  const readme = renderReadme({ ...options, logs: logs.files, deliberate: logs.deliberate, scripted, summary, policy: SAMPLE_POLICY });
+  const policy = withSourcePlacement(SAMPLE_POLICY);
+  const sources = [renderZeekConnLog(records), ...renderZoomExports(records)];
+  const readme = renderReadme({ ...options, logs: logs.files, sources, deliberate: logs.deliberate, scripted, summary, policy });
   return {
-    files: [...logs.files, textFile('policy.yaml', renderPolicyYaml(SAMPLE_POLICY)), textFile('README.md', readme)],
+    files: [...logs.files, ...sources, textFile('policy.yaml', renderPolicyYaml(policy)), textFile('README.md', readme)],
     records,
     scripted,
     deliberate: logs.deliberate,
-    policy: SAMPLE_POLICY,
+    policy,
     summary,
   };
 }

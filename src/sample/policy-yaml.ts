@@ -39,8 +39,22 @@ export function renderPolicyYaml(policy: PolicyDocument): string {
     ...Object.entries(policy.regions).map(([region, countries]) => `  ${scalar(region)}: ${list(countries)}`),
     section('datacenters', 'the catalog; region comes from the country unless given'),
     ...policy.datacenters.map(
-      (dc) => `  - ${mapping([['id', scalar(dc.id)], ['country', scalar(dc.country)], ['operator', scalar(dc.operator)], ['region', dc.region && scalar(dc.region)]])}`,
+      (dc) =>
+        `  - ${mapping([
+          ['id', scalar(dc.id)],
+          ['country', scalar(dc.country)],
+          ['operator', scalar(dc.operator)],
+          ['region', dc.region && scalar(dc.region)],
+          ['names', dc.names && list(dc.names)],
+          ['networks', dc.networks && list(dc.networks)],
+        ])}`,
     ),
+    ...(policy.client_networks
+      ? [
+          section('client_networks', 'office ranges a network sensor sees, with their country'),
+          ...policy.client_networks.map((n) => `  - ${mapping([['network', scalar(n.network)], ['country', scalar(n.country)]])}`),
+        ]
+      : []),
     section('routing', 'per client region: primaries, then the backup-bridge whitelist'),
     ...Object.entries(policy.routing).map(
       ([region, route]) => `  ${scalar(region)}: ${mapping([['primary', list(route.primary)], ['secondary', list(route.secondary)]])}`,

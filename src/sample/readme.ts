@@ -2,7 +2,8 @@
  * The sample's README, written with the files so that its line numbers,
  * session ids and counts are those of the files next to it, for any seed.
  */
-import type { DeliberateLine, LogFile } from './files.js';
+import type { DeliberateLine, LogFile, SampleFile } from './files.js';
+import { OFFICE_NETWORK, UNLISTED_CHINA_ADDRESS } from './sources.js';
 import type { FallbackCount, ScenarioSummary } from './summary.js';
 import { SURGE, SURGE_PEAK_TIMEOUT_SHARE, type ScriptedSession } from './traffic.js';
 import { isCloud, regionOfDatacenter, routeFor, type PolicyDocument } from './world.js';
@@ -11,6 +12,8 @@ export interface ReadmeInput {
   sessions: number;
   seed: number;
   logs: LogFile[];
+  /** The same story as other sources record it (sources/). */
+  sources: SampleFile[];
   deliberate: DeliberateLine[];
   scripted: ScriptedSession[];
   summary: ScenarioSummary;
@@ -93,8 +96,29 @@ export function renderReadme(input: ReadmeInput): string {
     '| `policy.yaml` | the routing policy (docs/policy.md) | | |',
     '',
     'Lines count the uncompressed text, CSV header included; records are the attempts in a file, the duplicated one included.',
-    'Ingest the folder (`routeaudit ingest sample-logs`) and expect every line to be loaded, counted as a duplicate, or rejected:',
+    "Ingest the logs (`routeaudit ingest 'sample-logs/connections-*' sample-logs/redelivered`) and expect every line to be loaded, counted as a duplicate, or rejected:",
     'the re-delivered file loads nothing, the duplicated record is stored once, and the malformed lines below land in `rejects`.',
+    '',
+    '## The same story from other sources',
+    '',
+    'The first two hours of the surge as two other teams hold them (docs/sources.md); audit each on its own, since they are other records of the same meetings:',
+    '',
+    '| file | source | lines |',
+    '|---|---|--:|',
+    ...input.sources.map((file) => `| \`${file.path}\` | ${file.path.endsWith('.log') ? 'zeek-conn: a network sensor\'s Zeek conn.log (TSV)' : 'zoom-participants: a Zoom Dashboard participant page of one meeting'} | ${file.lines} |`),
+    '',
+    '- In `conn.log` a datacenter is only an address: each catalog datacenter answers from its `networks:` block in policy.yaml (198.18.0.0/15).',
+    `  Three connections go to ${UNLISTED_CHINA_ADDRESS}, a server in China that no catalog lists: the geo database places it, and US clients reaching it are`,
+    `  \`geofence\` and \`unknown-datacenter\` findings. acme's staff appear with office addresses in ${OFFICE_NETWORK.network}, which \`client_networks:\` places in ${OFFICE_NETWORK.country}.`,
+    '- In the Zoom pages a datacenter is a display name such as `China (PEK)`, placed by the catalog\'s `names:`. The meeting id is the file name\'s.',
+    "  One participant served in the US has a second datacenter in China on its path (`full_data_center`); each page ends with an external guest whose ids and",
+    '  datacenter Zoom left blank: kept, and reported as datacenter `not-reported`.',
+    '- Neither shows a client\'s successive attempts, so `premature-fallback` and `fallback-rate` are reported as not assessable from these sources.',
+    '',
+    '```sh',
+    'routeaudit audit --logs sample-logs/sources/conn.log --source zeek-conn --policy sample-logs/policy.yaml --out reports',
+    'routeaudit audit --logs sample-logs/sources/zoom --source zoom-participants --policy sample-logs/policy.yaml --out reports',
+    '```',
     '',
     '## Deliberate faults',
     '',

@@ -9,7 +9,8 @@
 export interface PolicyDocument {
   version: 1;
   regions: Record<string, string[]>;
-  datacenters: { id: string; country: string; operator: string; region?: string }[];
+  datacenters: { id: string; country: string; operator: string; region?: string; names?: string[]; networks?: string[] }[];
+  client_networks?: { network: string; country: string }[];
   routing: Record<string, { primary: string[]; secondary: string[] }>;
   fences: { id: string; datacenter_regions: string[]; client_regions: string[] }[];
   accounts: { id: string; home_region: string; allowed_regions: string[] }[];

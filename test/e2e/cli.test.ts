@@ -28,7 +28,7 @@ interface Findings {
 describe('routeaudit audit on the sample logs', () => {
   it('tells the April 2020 story and writes every report', () => {
     const out = tempDir();
-    const run = routeaudit(['audit', '--logs', 'sample-logs', '--policy', 'sample-logs/policy.yaml', '--out', out, '--now', '2026-11-27T00:00:00Z'], ROOT);
+    const run = routeaudit(['audit', '--logs', 'sample-logs/connections-*', 'sample-logs/redelivered', '--policy', 'sample-logs/policy.yaml', '--out', out, '--now', '2026-11-27T00:00:00Z'], ROOT);
     expect(run.stderr).toContain('(adds up)');
     expect(run.code).toBe(1); // critical findings, default --fail-on high
     const folder = join(out, readlinkSync(join(out, 'latest')));

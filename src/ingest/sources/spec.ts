@@ -9,14 +9,11 @@
 import { readFileSync } from 'node:fs';
 import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Document, type Node } from 'yaml';
 import { SourceError, type PolicyProblem } from '../../errors.js';
-import { LOG_FIELDS, REQUIRED_FIELDS, isLogField, type LogField } from '../schema.js';
+import { CAPABILITIES, LOG_FIELDS, REQUIRED_FIELDS, isLogField, type Capability, type LogField } from '../schema.js';
 import { isTimeZone, parseTimeFormat, type TimeFormat } from './time.js';
 
 export type SourceFormat = 'jsonl' | 'json' | 'csv' | 'zeek';
 
-/** What a source may be unable to show; a rule that needs it is not run on the source's sessions. */
-export const CAPABILITIES = ['attempt-sequence'] as const;
-export type Capability = (typeof CAPABILITIES)[number];
 
 /** Where a value comes from; `map` and `default` may follow any of them. */
 export type Expression = (

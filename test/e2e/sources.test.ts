@@ -1,0 +1,119 @@
+/**
+ * End to end on the sample's other sources (sample-logs/sources/, written by src/sample/sources.ts):
+ * the surge afternoon as a Zeek sensor and a Zoom participant export saw it.
+ */
+import { spawnSync } from 'node:child_process';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { tempDir } from '../helpers.js';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const CLI = join(ROOT, 'dist/cli.js');
+
+interface Finding {
+  rule: string;
+  sessionId: string;
+  meetingId: string | null;
+  clientRegion: string;
+  countrySource: string | null;
+  datacenter: string;
+  datacenterRegion: string;
+  evidence: { file: string; line: number; loggedDatacenter: string; placedBy: string | null };
+}
+interface Report {
+  findings: Finding[];
+  notAssessable: { rule: string; needs: string; sessions: number; sources: string[] }[];
+  coverage: { clientRegion: string; sessions: number }[];
+  ingest: { linesRead: number; loaded: number; duplicates: number; rejected: number };
+}
+
+function audit(logs: string[], extra: string[] = []): { code: number | null; stderr: string; report: Report } {
+  const out = tempDir();
+  const result = spawnSync(process.execPath, [CLI, 'audit', '--logs', ...logs, '--policy', 'sample-logs/policy.yaml', '--out', out, '--fail-on', 'none', '--now', '2026-11-27T00:00:00Z', ...extra], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  });
+  const report = JSON.parse(readFileSync(join(out, 'latest', 'findings.json'), 'utf8')) as Report;
+  return { code: result.status, stderr: result.stderr, report };
+}
+
+const sessionsOf = (report: Report, rule: string) => [...new Set(report.findings.filter((f) => f.rule === rule).map((f) => f.sessionId))].sort();
+
+describe('the sample as a Zeek sensor saw it', () => {
+  const { code, stderr, report } = audit(['sample-logs/sources/conn.log']);
+  const lines = readFileSync(join(ROOT, 'sample-logs/sources/conn.log'), 'utf8').split('\n');
+  const records = lines.map((line, i) => ({ line: i + 1, fields: line.split('\t') })).filter((r) => r.fields.length === 22 && !r.fields[0]!.startsWith('#'));
+
+  it('is recognised as zeek-conn and every record is loaded', () => {
+    expect(code).toBe(0);
+    expect(stderr).toMatch(/sources\/conn\.log\s+zeek-conn\s+loaded\s+276\s+276\s+0\s+0\s+read as zeek-conn: 276 records; 9 header or comment lines/);
+    expect(report.ingest).toEqual({ ...report.ingest, linesRead: records.length, loaded: records.length, duplicates: 0, rejected: 0 });
+  });
+
+  it('places catalog servers by their networks, the unlisted server in China by the geo database, office clients by client_networks', () => {
+    const geofence = report.findings.filter((f) => f.rule === 'geofence');
+    // Exactly the non-Chinese clients' connections (SF) to a 198.18.x address of a Chinese datacenter or to 1.2.4.8.
+    const chinese = new Set(['198.18.12.', '198.18.13.', '198.18.21.']);
+    const expected = records
+      .filter((r) => r.fields[11] === 'SF' && (chinese.has(r.fields[4]!.replace(/\d+$/, '')) || r.fields[4] === '1.2.4.8'))
+      .map((r) => r.fields[1]!);
+    const geofenced = geofence.map((f) => f.sessionId).sort();
+    expect(geofenced.every((id) => expected.includes(id))).toBe(true);
+    expect(geofence.every((f) => f.clientRegion !== 'CN' && f.datacenterRegion === 'CN')).toBe(true);
+    expect(geofence.filter((f) => f.datacenter === '1.2.4.8').map((f) => f.evidence.placedBy)).toEqual(['geo', 'geo', 'geo']);
+    expect(new Set(geofence.filter((f) => f.datacenter !== '1.2.4.8').map((f) => f.evidence.placedBy))).toEqual(new Set(['network']));
+    expect(sessionsOf(report, 'unknown-datacenter')).toEqual(geofence.filter((f) => f.datacenter === '1.2.4.8').map((f) => f.sessionId).sort());
+    // Chinese clients on Chinese servers are no finding: every expected session not found is one of theirs.
+    const clientsOf = new Map(records.map((r) => [r.fields[1]!, r.fields[2]!]));
+    expect(expected.filter((id) => !geofenced.includes(id)).every((id) => /^(36\.112|58\.33|111\.196|117\.136|180\.168)\./.test(clientsOf.get(id)!))).toBe(true);
+    // acme's staff behind the office range (10.20.0.0/16): placed in the US by client_networks, not by the geo database.
+    const office = new Set(records.filter((r) => r.fields[2]!.startsWith('10.20.')).map((r) => r.fields[1]!));
+    expect(office.size).toBe(11);
+    const us = report.coverage.find((c) => c.clientRegion === 'US') as { countryFromNetwork: number } | undefined;
+    expect(us?.countryFromNetwork).toBe(office.size);
+    expect(report.findings.filter((f) => office.has(f.sessionId)).every((f) => f.countrySource === 'network')).toBe(true);
+  });
+
+  it('says the fallback rules could not judge its sessions, and runs neither', () => {
+    expect(report.notAssessable).toEqual([
+      { rule: 'fallback-rate', needs: 'attempt-sequence', sessions: 276, sources: ['zeek-conn'] },
+      { rule: 'premature-fallback', needs: 'attempt-sequence', sessions: 276, sources: ['zeek-conn'] },
+    ]);
+    expect(sessionsOf(report, 'premature-fallback')).toEqual([]);
+  });
+});
+
+describe('the sample as a Zoom participant export saw it', () => {
+  const { code, report } = audit(['sample-logs/sources/zoom']);
+  const files = readdirSync(join(ROOT, 'sample-logs/sources/zoom')).sort();
+  const pages = files.map((name) => JSON.parse(readFileSync(join(ROOT, 'sample-logs/sources/zoom', name), 'utf8')) as { participants: Record<string, string>[] });
+  const participants = pages.flatMap((p) => p.participants);
+
+  it('keeps every participant, the external guests without a datacenter included', () => {
+    expect(code).toBe(0);
+    const hops = participants.filter((p) => p.full_data_center!.split(';').filter((h) => h !== '' && h !== p.data_center).length > 0).length;
+    expect(report.ingest).toEqual({ ...report.ingest, linesRead: participants.length + hops, loaded: participants.length + hops, rejected: 0 });
+    const guests = report.findings.filter((f) => f.rule === 'unknown-datacenter');
+    expect(guests.map((f) => f.datacenter)).toEqual(files.map(() => 'not-reported'));
+    // The meeting id comes from the file name.
+    expect(guests.map((f) => f.meetingId).sort()).toEqual(files.map((name) => /(\d+)/.exec(name)![1]).sort());
+  });
+
+  it('finds the sessions served in China or routed through it, placed by the names the export uses', () => {
+    const expected = pages.flatMap((page, i) =>
+      page.participants
+        .filter((p) => /^China/.test(p.data_center!) || p.full_data_center!.includes('China'))
+        .filter((p) => !/^(36\.112|58\.33|111\.196|117\.136|180\.168)\./.test(p.ip_address!))
+        .map((p) => `${/(\d+)/.exec(files[i]!)![1]}/${p.user_id}/${p.join_time}`),
+    );
+    const geofence = report.findings.filter((f) => f.rule === 'geofence');
+    expect(geofence.map((f) => f.sessionId).sort()).toEqual(expected.sort());
+    expect(geofence.every((f) => f.evidence.placedBy === 'name' && /^China \(/.test(f.evidence.loggedDatacenter))).toBe(true);
+    expect(sessionsOf(report, 'premature-fallback')).toEqual([]);
+    expect(report.notAssessable.map((n) => [n.rule, n.sources])).toEqual([
+      ['fallback-rate', ['zoom-participants']],
+      ['premature-fallback', ['zoom-participants']],
+    ]);
+  });
+});
