@@ -361,7 +361,7 @@ async function parseStagedLines(db: Database, file: LogFile, firstLine: number, 
       throw new InputError(
         file.path,
         `the CSV header has no column for required field${missing.length > 1 ? 's' : ''} ${missing.map((f) => `"${f}"${mapping[f] !== f ? ` (mapped from "${mapping[f]}")` : ''}`).join(', ')}; ` +
-          `header: ${shownHeader(header)}; use --map FIELD=COLUMN if the names differ`,
+          `header: ${shownHeader(header)}; ${otherDelimiterHint(header) ?? 'use --map FIELD=COLUMN if the names differ'}`,
         1,
       );
     }
@@ -435,6 +435,15 @@ function refuseWhenSourceGivesNothing(presence: RowOf<typeof FIELD_PRESENCE_ROW.
 function sourceReadNote(source: SourceSpec, staging: SourceStaging): string {
   const framing = staging.framingLines > 0 ? `; ${staging.framingLines} header or comment line${staging.framingLines === 1 ? '' : 's'}` : '';
   return `read as ${source.name}: ${staging.records} record${staging.records === 1 ? '' : 's'}${framing}`;
+}
+
+/** A header that is one comma-free field holding semicolons or tabs is another delimiter's: say so, not --map. */
+function otherDelimiterHint(header: readonly string[]): string | null {
+  if (header.length !== 1) return null;
+  const delimiter = [';', '\t', '|'].find((d) => header[0]!.includes(d));
+  if (delimiter === undefined) return null;
+  const name = delimiter === ';' ? 'semicolons' : delimiter === '\t' ? 'tabs' : 'pipes';
+  return `the header is separated by ${name}, not commas: read it with a source definition that declares the delimiter (format: csv, delimiter: ${name === 'tabs' ? 'tab' : name === 'pipes' ? 'pipe' : 'semicolon'}; docs/sources.md)`;
 }
 
 /** The header as written when it is short, printable text; else quoted (control characters escaped) and shortened. */

@@ -59,6 +59,16 @@ describe('--map', () => {
     expect(mapped.files.map((f) => [f.status, f.linesRead, f.loaded, f.rejected])).toEqual([['loaded', 3, 2, 1]]);
   });
 
+  it('a semicolon-separated CSV is refused with a message naming its delimiter, not --map', async () => {
+    const dir = tempDir();
+    writeFile(dir, 'semi.csv', 'ts;session_id;dc_id;outcome\n2020-04-01T08:00:00Z;s1;d;connected\n');
+    const io = recordingIo(dir);
+    expect(await ingestCommand({ paths: [dir], db: join(dir, 'test.duckdb'), format: 'auto', mapping: parseColumnMapping([]) }, io)).toBe(2);
+    const out = io.out.join('');
+    expect(out).toContain('the header is separated by semicolons, not commas: read it with a source definition that declares the delimiter (format: csv, delimiter: semicolon; docs/sources.md)');
+    expect(out).not.toContain('--map');
+  });
+
   it('refuses a CSV whose header lacks a required column, naming the mapped source; the ingest command exits 2', async () => {
     const dir = tempDir();
     writeFile(dir, 'renamed.csv', 'time,session_id,server,outcome\n2020-04-01T08:00:00Z,s1,d,connected\n');
