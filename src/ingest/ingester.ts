@@ -122,8 +122,8 @@ async function ingestOneFile(db: Database, file: LogFile, options: IngestOptions
   };
   try {
     const source = await chooseSource(file, options);
-    if (source !== null) return await loadFile(db, file, options, { ...base, source: source.name }, source);
-    return await loadFile(db, file, options, base, null);
+    if (source !== null) base.source = source.name;
+    return await loadFile(db, file, options, base, source);
   } catch (error) {
     // Bugs, not the file's fault: reported as internal errors, never as a failed file.
     if (error instanceof TypeError || error instanceof RangeError || error instanceof ReferenceError || error instanceof QueryFileError) throw error;
@@ -144,7 +144,7 @@ async function ingestOneFile(db: Database, file: LogFile, options: IngestOptions
  * else the native schema; a .json file holding one JSON document is read as one.
  */
 async function chooseSource(file: LogFile, options: IngestOptions): Promise<SourceSpec | null> {
-  const choice = options.source ?? 'auto';
+  const choice = options.source === undefined ? 'auto' : options.source;
   if (choice !== 'auto') return choice;
   if (file.format === 'parquet' || JSON.stringify(options.mapping) !== JSON.stringify(identityMapping())) return null;
   const head = (await readHead(file.absolutePath, file.compression)).toString('utf8');

@@ -3,7 +3,7 @@
  * the surge afternoon as a Zeek sensor and a Zoom participant export saw it.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers.js';
@@ -115,5 +115,34 @@ describe('the sample as a Zoom participant export saw it', () => {
       ['fallback-rate', ['zoom-participants']],
       ['premature-fallback', ['zoom-participants']],
     ]);
+  });
+});
+
+describe('choosing and declaring sources', () => {
+  function ingest(dir: string, args: string[]) {
+    const result = spawnSync(process.execPath, [CLI, 'ingest', ...args, '--db', ':memory:'], { cwd: dir, encoding: 'utf8' });
+    return { code: result.status, out: result.stdout + result.stderr };
+  }
+
+  it('--source routeaudit reads a file as the native schema even when a built-in would recognise it', () => {
+    const dir = tempDir();
+    const recognised = ingest(ROOT, ['sample-logs/sources/conn.log']);
+    expect(recognised.out).toMatch(/conn\.log\s+zeek-conn\s+loaded/);
+    const native = spawnSync(process.execPath, [CLI, 'ingest', join(ROOT, 'sample-logs/sources/conn.log'), '--source', 'routeaudit', '--db', ':memory:'], { cwd: dir, encoding: 'utf8' });
+    expect(native.status).toBe(4);
+    expect(native.stdout).toMatch(/conn\.log\s+jsonl\s+loaded\s+285\s+0\s+0\s+285/);
+  });
+
+  it('a ts without UTC offset needs a declared zone whatever expression gives it, and is read in that zone', () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'u.jsonl'), '{"when":"2020-04-01 09:00:00","sid":"a","dc":"x","ok":"connected"}\n');
+    writeFileSync(join(dir, 'mine.yaml'), 'source: mine\nformat: jsonl\nfields:\n  ts: when\n  session_id: sid\n  dc_id: dc\n  outcome: ok\n');
+    const refused = ingest(dir, ['u.jsonl', '--source', 'mine.yaml']);
+    expect(refused.code).toBe(2);
+    expect(refused.out).toContain('error: u.jsonl: line 1: ts "2020-04-01 09:00:00" has no UTC offset, and no time zone was declared: give it with --timezone ZONE');
+    const zoned = spawnSync(process.execPath, [CLI, 'audit', '--logs', 'u.jsonl', '--source', 'mine.yaml', '--timezone', 'Asia/Shanghai', '--policy', join(ROOT, 'sample-logs/policy.yaml'), '--out', 'r', '--fail-on', 'none', '--since', '2020-04-01T00:00:00Z', '--until', '2020-04-02T00:00:00Z'], { cwd: dir, encoding: 'utf8' });
+    expect(zoned.status, zoned.stderr).toBe(0);
+    const findings = JSON.parse(readFileSync(join(dir, 'r', 'latest', 'findings.json'), 'utf8')) as { findings: { sessionId: string; sessionStart: string }[] };
+    expect(findings.findings.map((f) => [f.sessionId, f.sessionStart])).toEqual([['a', '2020-04-01T01:00:00.000Z']]);
   });
 });

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { UsageError } from '../../errors.js';
+import { InputError, UsageError } from '../../errors.js';
 import type { ColumnMapping } from '../mapping.js';
 import { LOG_FIELDS } from '../schema.js';
 import { NATIVE_SOURCE, SOURCES_DIR, builtInSourceFiles } from './names.js';
@@ -59,7 +59,7 @@ export function chooseSource(name: string | undefined, mapping: ColumnMapping, c
 export function recogniseSource(head: string, path: string): SourceSpec | null {
   const matches = builtInSources().filter((spec) => spec.recognise.length > 0 && recognises(spec, head));
   if (matches.length > 1) {
-    throw new UsageError(`${path}: looks like more than one source (${matches.map((s) => s.name).join(', ')}); say which with --source NAME`);
+    throw new InputError(path, `looks like more than one source (${matches.map((s) => s.name).join(', ')}); say which with --source NAME`);
   }
   return matches[0] ?? null;
 }

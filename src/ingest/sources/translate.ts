@@ -39,7 +39,8 @@ export function translate(record: SourceRecord, ordinal: number, context: Transl
     }
     const first = LOG_FIELDS.map((field) => {
       const expression = context.spec.fields[field];
-      return expression ? reader.evaluate(expression, field) : null;
+      const value = expression ? reader.evaluate(expression, field) : null;
+      return field === 'ts' && value !== null ? reader.zoned(value) : value;
     });
     const attempts = [first];
     const path = context.spec.path;
@@ -127,6 +128,24 @@ class ValueReader {
         return iso;
       }
     }
+  }
+
+  /**
+   * ts as any expression gave it: an ISO-8601 time without a UTC offset is read in the declared
+   * zone (never a silent UTC); anything else goes to records.sql as it is (epoch ms, a time with
+   * an offset, or text it will reject).
+   */
+  zoned(value: string): string {
+    const clock = readIsoClock(value);
+    if (clock === null || clock.offsetMinutes !== null) return value;
+    const iso = toUtcIso(clock, this.context.timezone);
+    if (iso === 'no-zone') {
+      throw new NoZone(
+        `line ${this.line}: ts "${value}" has no UTC offset, and no time zone was declared: ` +
+          'give it with --timezone ZONE (e.g. --timezone America/New_York, or UTC) or timezone: in the source definition',
+      );
+    }
+    return iso ?? this.fail('ts', 'ts', value, `a time that exists in ${this.context.timezone} (it falls in a daylight-saving gap)`);
   }
 
   /** A column's value as text; absent when missing, null, empty or a declared missing marker. */
