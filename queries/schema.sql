@@ -85,6 +85,12 @@ ALTER TABLE duplicates ADD COLUMN IF NOT EXISTS original_part INTEGER DEFAULT 0;
 -- replay a WAL whose table has a function as a default.)
 ALTER TABLE ingested_files ADD COLUMN IF NOT EXISTS source VARCHAR DEFAULT 'routeaudit';
 ALTER TABLE ingested_files ADD COLUMN IF NOT EXISTS lacks VARCHAR[];
+-- Records by which the source itself says others are missing (a VPC SKIPDATA record: a reject
+-- rule with gap: true), the first one's line and reason: each such file is an input problem of
+-- the runs that read it (docs/nightly.md).
+ALTER TABLE ingested_files ADD COLUMN IF NOT EXISTS gap_records BIGINT DEFAULT 0;
+ALTER TABLE ingested_files ADD COLUMN IF NOT EXISTS first_gap_line BIGINT;
+ALTER TABLE ingested_files ADD COLUMN IF NOT EXISTS first_gap_reason VARCHAR;
 
 -- Audit history (docs/nightly.md): one row per run (a re-run of the same window and
 -- policy replaces its row) and the incidents it reported.

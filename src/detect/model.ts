@@ -262,7 +262,8 @@ export interface ResolvedIncident {
  * makes the verdict `incomplete`.
  */
 export interface InputProblem {
-  kind: 'failed' | 'all-rejected' | 'no-data';
+  /** source-gap: records by which the source itself says others are missing (VPC SKIPDATA). */
+  kind: 'failed' | 'all-rejected' | 'no-data' | 'source-gap';
   /** The file as named on the command line; null for `no-data`. */
   file: string | null;
   reason: string;

@@ -193,12 +193,15 @@ async function loadFile(db: Database, file: LogFile, options: IngestOptions, res
 
   let totalLines: { lines: number; exact: boolean };
   let sourceNote: string | null = null;
+  let gaps: SourceStaging['gaps'] = { count: 0, firstLine: null, firstReason: null };
   if (source === null) {
     totalLines = await checkStagedLines(db, file, print, staged.status === 'fulfilled' ? (staged.value as StagedLineTotals | null) : null);
     await parseStagedLines(db, file, firstLine, options.mapping);
   } else {
     totalLines = { lines: print.lines, exact: false };
-    sourceNote = sourceReadNote(source, staged.status === 'fulfilled' ? (staged.value as SourceStaging) : { records: 0, framingLines: 0 });
+    const staging = staged.status === 'fulfilled' ? (staged.value as SourceStaging) : { records: 0, framingLines: 0, gaps };
+    sourceNote = sourceReadNote(source, staging);
+    gaps = staging.gaps;
     await parseAndValidate(db, { format: 'jsonl', firstLine: 1, mapping: identityMapping(), positions: LOG_FIELDS.map(() => null), headerWidth: 0 });
   }
   const slowPath = totalLines.exact ? 'read line by line (the fast reader disagreed with the file\'s byte counts)' : null;
@@ -236,6 +239,9 @@ async function loadFile(db: Database, file: LogFile, options: IngestOptions, res
       ingested_at: options.now().toISOString(),
       source: source?.name ?? NATIVE_SOURCE,
       lacks: varcharList(source?.lacks ?? []),
+      gap_records: gaps.count,
+      first_gap_line: gaps.firstLine,
+      first_gap_reason: gaps.firstReason,
     });
     await rememberContentHash(db, file.absolutePath, stat, print.sha256);
     return {

@@ -28,9 +28,23 @@ export async function inputProblemsOf(db: Database, summary: IngestSummary): Pro
       return [{ kind: 'failed', file: file.path, reason: file.note ?? 'failed to load', linesRead: file.linesRead, rejected: file.rejected }];
     }
     const entry = file.fileId === null ? undefined : entries.get(file.fileId);
-    if (entry === undefined || entry.lines_read === 0 || entry.rejected !== entry.lines_read) return [];
+    if (entry === undefined) return [];
+    const gap: InputProblem[] =
+      entry.gap_records === 0
+        ? []
+        : [
+            {
+              kind: 'source-gap',
+              file: file.path,
+              reason: `the source says records are missing: ${entry.gap_records} record${entry.gap_records === 1 ? '' : 's'} like line ${entry.first_gap_line}: ${entry.first_gap_reason}`,
+              linesRead: entry.lines_read,
+              rejected: entry.rejected,
+            },
+          ];
+    if (entry.lines_read === 0 || entry.rejected !== entry.lines_read) return gap;
     const lines = entry.lines_read;
     return [
+      ...gap,
       {
         kind: 'all-rejected',
         file: file.path,

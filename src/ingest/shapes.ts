@@ -42,6 +42,9 @@ export const RUN_FILE_ROW = rowShape('a registry entry of the run', {
   file_id: 'integer',
   lines_read: 'integer',
   rejected: 'integer',
+  gap_records: 'integer',
+  first_gap_line: 'integer?',
+  first_gap_reason: 'text?',
   first_reject_line: 'integer?',
   first_reject_reason: 'text?',
 });

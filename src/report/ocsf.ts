@@ -206,7 +206,7 @@ function inputProblemEvent(report: AuditReport, problem: InputProblem): OcsfEven
     count: problem.kind === 'no-data' ? 1 : problem.linesRead,
     message,
     uid: `${report.run.runId}:input:${problem.kind}:${problem.file ?? 'window'}`,
-    title: problem.file === null ? 'No data for the audit window' : `Input ${problem.kind === 'failed' ? 'failed to load' : 'wholly rejected'}: ${problem.file}`,
+    title: problem.file === null ? 'No data for the audit window' : `Input ${{ failed: 'failed to load', 'all-rejected': 'wholly rejected', 'no-data': 'without data', 'source-gap': 'incomplete at its source' }[problem.kind]}: ${problem.file}`,
     types: ['input-problem'],
     compliance: complianceCheck(COMPLIANCE_STATUS.warning, 'input-problem', message),
     details: { kind: problem.kind, file: problem.file, lines_read: problem.linesRead, rejected: problem.rejected },

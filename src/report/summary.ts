@@ -151,7 +151,7 @@ export function verdictText(verdict: Verdict): VerdictText {
 
 /** What each kind of input problem means, for the Input problems sections. */
 export function inputProblemText(problem: InputProblem): string {
-  const what = problem.kind === 'failed' ? 'failed to load' : problem.kind === 'all-rejected' ? 'loaded nothing' : 'no data';
+  const what = { failed: 'failed to load', 'all-rejected': 'loaded nothing', 'no-data': 'no data', 'source-gap': 'incomplete at the source' }[problem.kind];
   return `${what}: ${problem.reason}`;
 }
 

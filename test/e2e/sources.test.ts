@@ -146,3 +146,28 @@ describe('choosing and declaring sources', () => {
     expect(findings.findings.map((f) => [f.sessionId, f.sessionStart])).toEqual([['a', '2020-04-01T01:00:00.000Z']]);
   });
 });
+
+describe('a source that says records are missing', () => {
+  it('makes the run incomplete (exit 4) and names the file, the line and the reason; NODATA is only a reject', () => {
+    const dir = tempDir();
+    // AWS's own examples (VPC user guide, "Flow log record examples"), with the S3 header line.
+    writeFileSync(
+      join(dir, 'flows.log'),
+      [
+        'version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status',
+        '2 123456789010 eni-1235b8ca123456789 172.31.16.139 172.31.16.21 20641 22 6 20 4249 1418530010 1418530070 ACCEPT OK',
+        '2 123456789010 eni-1235b8ca123456789 - - - - - - - 1431280876 1431280934 - NODATA',
+        '2 123456789010 eni-11111111aaaaaaaaa - - - - - - - 1431280876 1431280934 - SKIPDATA',
+        '',
+      ].join('\n'),
+    );
+    const run = spawnSync(process.execPath, [CLI, 'audit', '--logs', 'flows.log', '--policy', join(ROOT, 'sample-logs/policy.yaml'), '--out', 'r', '--now', '2026-11-27T00:00:00Z'], { cwd: dir, encoding: 'utf8' });
+    expect(run.status).toBe(4);
+    expect(run.stderr).toContain(
+      'warning: incomplete input: flows.log: the source says records are missing: 1 record like line 4: log-status SKIPDATA: AWS skipped flow records in this interval',
+    );
+    const report = JSON.parse(readFileSync(join(dir, 'r', 'latest', 'findings.json'), 'utf8')) as { inputProblems: { kind: string; file: string }[]; ingest: Report['ingest'] };
+    expect(report.inputProblems.map((p) => [p.kind, p.file])).toEqual([['source-gap', 'flows.log']]);
+    expect(report.ingest).toMatchObject({ linesRead: 3, loaded: 1, duplicates: 0, rejected: 2 });
+  });
+});

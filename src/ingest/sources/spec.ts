@@ -39,6 +39,8 @@ export interface SourcePath {
 export interface RejectRule {
   column: string;
   reasons: Map<string, string>;
+  /** The source says records are missing here (VPC SKIPDATA): an input problem of the run, not only a reject. */
+  gap: boolean;
 }
 
 export interface SourceSpec {
@@ -176,14 +178,16 @@ class TreeReader {
       return [];
     }
     return node.items.flatMap((item, i) => {
-      const entries = this.entries(item as Node, `reject[${i}]`, ['column', 'values']);
+      const entries = this.entries(item as Node, `reject[${i}]`, ['column', 'values', 'gap']);
+      const gap = this.scalarText(entries.get('gap'), `reject[${i}].gap`, 'false');
+      if (gap !== 'true' && gap !== 'false') this.fail(`reject[${i}].gap`, `expected true or false, found "${gap}"`, entries.get('gap'));
       const column = this.scalarText(entries.get('column'), `reject[${i}].column`, null);
       const reasons = this.valueMap(entries.get('values'), `reject[${i}].values`);
       if (column === null || reasons === null) {
         this.fail(`reject[${i}]`, 'needs a column and values (source value: the reason it holds no attempt)', item as Node);
         return [];
       }
-      return [{ column, reasons: new Map([...reasons].filter((e): e is [string, string] => e[1] !== null)) }];
+      return [{ column, reasons: new Map([...reasons].filter((e): e is [string, string] => e[1] !== null)), gap: gap === 'true' }];
     });
   }
 

@@ -23,6 +23,8 @@ export interface SourceStaging {
   records: number;
   /** Header, comment and directive lines, which hold no record. */
   framingLines: number;
+  /** Records by which the source says others are missing (reject rules with gap: true), and the first one's line and reason. */
+  gaps: { count: number; firstLine: number | null; firstReason: string | null };
 }
 
 export async function stageSourceRecords(db: Database, file: LogFile, spec: SourceSpec, timezone: string | null): Promise<SourceStaging> {
@@ -31,6 +33,7 @@ export async function stageSourceRecords(db: Database, file: LogFile, spec: Sour
   const totals: ReadTotals = { framingLines: 0 };
   let batch: StagedRow[] = [];
   let records = 0;
+  const gaps: SourceStaging['gaps'] = { count: 0, firstLine: null, firstReason: null };
   let partsLine = 0;
   let nextPart = 0;
   const push = async (row: StagedRow) => {
@@ -52,6 +55,10 @@ export async function stageSourceRecords(db: Database, file: LogFile, spec: Sour
     if ('noZone' in result) throw new InputError(file.path, result.noZone);
     if ('problem' in result || nextPart + result.attempts.length > MAX_PARTS) {
       const problem = 'problem' in result ? result.problem : `more than ${MAX_PARTS} attempts on one line`;
+      if ('gap' in result && result.gap === true && gaps.count++ === 0) {
+        gaps.firstLine = record.line;
+        gaps.firstReason = problem;
+      }
       await push([record.line, nextPart++, record.text, null, false, bytes, null, problem]);
       continue;
     }
@@ -61,7 +68,7 @@ export async function stageSourceRecords(db: Database, file: LogFile, spec: Sour
     }
   }
   if (batch.length > 0) await db.appendToTemp('staged_lines', batch);
-  return { records, framingLines: totals.framingLines };
+  return { records, framingLines: totals.framingLines, gaps };
 }
 
 /** `$file.NAME` values: the named groups of the definition's file_name pattern, matched against the file's name. */

@@ -21,7 +21,7 @@ export interface TranslateContext {
   fileValues: Record<string, string>;
 }
 
-export type Translation = { attempts: (string | null)[][] } | { problem: string } | { noZone: string };
+export type Translation = { attempts: (string | null)[][] } | { problem: string; gap?: boolean } | { noZone: string };
 
 class ValueProblem extends Error {}
 class NoZone extends Error {}
@@ -35,7 +35,7 @@ export function translate(record: SourceRecord, ordinal: number, context: Transl
     for (const rule of context.spec.reject) {
       const value = reader.column(rule.column, 'reject');
       const reason = value === null ? undefined : rule.reasons.get(value);
-      if (reason !== undefined) return { problem: `${rule.column} ${value}: ${reason}` };
+      if (reason !== undefined) return { problem: `${rule.column} ${value}: ${reason}`, gap: rule.gap };
     }
     const first = LOG_FIELDS.map((field) => {
       const expression = context.spec.fields[field];
