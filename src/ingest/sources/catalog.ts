@@ -77,8 +77,11 @@ function recognises(spec: SourceSpec, head: string): boolean {
 function namesIn(spec: SourceSpec, head: string): Set<string> {
   const lines = head.split('\n').map((l) => l.replace(/\r$/, ''));
   if (spec.format === 'zeek') {
+    // The separator is the file's own (#separator \x09 by default), as the reader takes it.
+    const declared = lines.find((l) => l.startsWith('#separator '));
+    const separator = declared ? declared.slice('#separator '.length).replace(/\\x([0-9a-fA-F]{2})/g, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16))) : '\t';
     const fields = lines.find((l) => l.startsWith('#fields'));
-    if (fields) return new Set(fields.split('\t').slice(1));
+    if (fields) return new Set(fields.split(separator).slice(1));
   }
   if (spec.format === 'csv') {
     const first = lines.find((l) => l.trim() !== '' && (spec.comment === null || !l.startsWith(spec.comment)));

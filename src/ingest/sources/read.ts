@@ -126,7 +126,8 @@ async function* readJsonDocument(spec: SourceSpec, path: string, compression: Co
     const message = (error as Error).message;
     const position = /position (\d+)/.exec(message);
     const line = position ? lineAt(text, Number(position[1])) : undefined;
-    throw new InputError(path, `not a valid JSON document: ${message.split('\n')[0]}`, line);
+    // The line goes in the problem itself: a failed file's note shows the problem alone.
+    throw new InputError(path, `${line === undefined ? '' : `line ${line}: `}not a valid JSON document: ${message.split('\n')[0]}`);
   }
   const key = spec.records;
   const isPage = (v: unknown) => key !== null && isObject(v) && Array.isArray(v[key]);

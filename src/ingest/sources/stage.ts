@@ -10,6 +10,7 @@ import { InputError } from '../../errors.js';
 import { loadQuery } from '../../queries.js';
 import type { LogFile } from '../discover.js';
 import { LOG_FIELDS } from '../schema.js';
+import { NATIVE_SOURCE } from './names.js';
 import { readSourceRecords, type ReadTotals } from './read.js';
 import type { SourceSpec } from './spec.js';
 import { MAX_PARTS, translate, type TranslateContext } from './translate.js';
@@ -29,7 +30,9 @@ export interface SourceStaging {
 
 export async function stageSourceRecords(db: Database, file: LogFile, spec: SourceSpec, timezone: string | null): Promise<SourceStaging> {
   await db.run(loadQuery('ingest/create-staged-lines.sql'));
-  const context: TranslateContext = { spec, timezone: timezone ?? spec.timezone, fileValues: fileValues(spec, file.path) };
+  // The native schema's rule stands for a native JSON document: a time without offset is UTC, whatever --timezone says.
+  const zone = spec.name === NATIVE_SOURCE ? spec.timezone : (timezone ?? spec.timezone);
+  const context: TranslateContext = { spec, timezone: zone, fileValues: fileValues(spec, file.path) };
   const totals: ReadTotals = { framingLines: 0 };
   let batch: StagedRow[] = [];
   let records = 0;

@@ -187,13 +187,13 @@ describe('zoom-participants, saved pages', () => {
     const summary = await ingestSources(db, [`${dir}/${name}`], dir, { source: 'zoom-participants' });
     const result = resultFor(summary, name);
     expect(countsOf(result)).toEqual({ source: 'zoom-participants', status: 'failed', read: 0, loaded: 0, duplicates: 0, rejected: 0 });
-    expect(result.note).toMatch(/^not a valid JSON document: /);
+    expect(result.note).toMatch(/^line \d+: not a valid JSON document: /);
     expect(await db.all('SELECT * FROM ingested_files')).toEqual([]);
   });
 
   // docs/sources.md, "Whole-file errors": "for format: json: a document that is not valid JSON (with its line)".
   // read.ts computes the line (InputError(path, message, line)), but ingester.ts keeps only error.problem.
-  it.fails('a page with a syntax error in the middle names the line of the error', async () => {
+  it('a page with a syntax error in the middle names the line of the error', async () => {
     const dir = tempDir();
     const db = await memoryDb();
     const text = fixtureText('zoom-dashboard-participants-doc-example-2022.json').replace('"device": "Phone",', '"device": "Phone",,');
