@@ -6,7 +6,7 @@
 DROP TABLE IF EXISTS temp.audit_attempts;
 DROP TABLE IF EXISTS temp.audit_sessions;
 DROP TABLE IF EXISTS temp.audit_session_facts;
-DROP TABLE IF EXISTS temp.audit_partial_files;
+DROP TABLE IF EXISTS temp.audit_session_lacks;
 DROP TABLE IF EXISTS temp.audit_scope;
 DROP TABLE IF EXISTS temp.audit_order_spans;
 DROP TABLE IF EXISTS temp.audit_raw_findings;

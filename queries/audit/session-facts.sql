@@ -41,17 +41,10 @@ UNION
 SELECT DISTINCT session_id FROM connections
 WHERE $late_after_file_id::BIGINT IS NOT NULL AND file_id > $late_after_file_id::BIGINT;
 
--- Files whose source cannot show everything (ingested_files.lacks, docs/sources.md): a few
--- rows, so that a session's lacks (what no rule needing it may judge) is one small join.
-CREATE OR REPLACE TEMP TABLE audit_partial_files AS
-SELECT file_id, source, lacks FROM ingested_files WHERE len(coalesce(lacks, [])) > 0;
-
 CREATE OR REPLACE TEMP TABLE audit_session_facts AS
 WITH keyed AS (
-  SELECT c.*, ra_time_order(c.ts, c.file_id, c.line_no, c.part, o.ts_span, o.line_span, o.part_span) AS ord,
-    pf.lacks AS file_lacks, pf.source AS partial_source
-  FROM connections c CROSS JOIN audit_order_spans o
-  LEFT JOIN audit_partial_files pf ON pf.file_id = c.file_id
+  SELECT c.*, ra_time_order(c.ts, c.file_id, c.line_no, c.part, o.ts_span, o.line_span, o.part_span) AS ord
+  FROM connections c, audit_order_spans o
   WHERE ($lookback_start::TIMESTAMPTZ IS NULL AND $until::TIMESTAMPTZ IS NULL)
      OR c.session_id IN (SELECT session_id FROM audit_scope)
 )
@@ -66,9 +59,6 @@ SELECT session_id,
   arg_min(client_ip, ord) FILTER (WHERE client_ip IS NOT NULL) AS client_ip,
   count(*) AS attempts,
   bool_or(outcome = 'connected') AS connected,
-  -- What the sources of its records cannot show, and those sources; [] for native logs.
-  list_sort(list_distinct(flatten(coalesce(list(file_lacks) FILTER (WHERE file_lacks IS NOT NULL), [])))) AS lacks,
-  list_sort(list_distinct(coalesce(list(partial_source) FILTER (WHERE partial_source IS NOT NULL), []))) AS partial_sources,
   -- late: started before the window, and a record of it arrived after the watermark.
   coalesce(min(ts) < $since::TIMESTAMPTZ AND bool_or(file_id > $late_after_file_id::BIGINT), false) AS late,
   ($since::TIMESTAMPTZ IS NULL OR min(ts) >= $since::TIMESTAMPTZ OR late) AS in_window
@@ -76,6 +66,19 @@ FROM keyed
 GROUP BY session_id
 HAVING ($lookback_start::TIMESTAMPTZ IS NULL OR min(ts) >= $lookback_start::TIMESTAMPTZ OR late)
    AND ($until::TIMESTAMPTZ IS NULL OR min(ts) < $until::TIMESTAMPTZ);
+
+-- What the sources of a session's records cannot show (ingested_files.lacks, docs/sources.md),
+-- and those sources: only the records of such files are read (the join's few file ids let the
+-- scan skip every other row group), so native logs cost nothing here. sessions.sql adds them
+-- to audit_sessions ([] for a session without such records).
+CREATE OR REPLACE TEMP TABLE audit_session_lacks AS
+WITH partial_files AS (
+  SELECT file_id, source, lacks FROM ingested_files WHERE len(coalesce(lacks, [])) > 0
+)
+SELECT c.session_id, list_sort(list_distinct(flatten(list(p.lacks)))) AS lacks,
+  list_sort(list_distinct(list(p.source))) AS partial_sources
+FROM connections c JOIN partial_files p ON p.file_id = c.file_id
+GROUP BY c.session_id;
 
 -- The addresses to look up: the sessions' first client_ip, and every dc_ip the attempts scan
 -- will read (sessions.sql places an attempt no id or name places by its address: a catalog

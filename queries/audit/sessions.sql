@@ -15,11 +15,13 @@ WITH by_network AS (
   GROUP BY g.ip
 ),
 placed AS (
-  SELECT f.*, g.country AS ip_country, g.status AS ip_status, n.network_country,
+  SELECT f.*, coalesce(l.lacks, []) AS lacks, coalesce(l.partial_sources, []) AS partial_sources,
+    g.country AS ip_country, g.status AS ip_status, n.network_country,
     coalesce(f.declared_country, n.network_country, g.country) AS client_country,
     CASE WHEN f.declared_country IS NOT NULL THEN 'declared' WHEN n.network_country IS NOT NULL THEN 'network'
          WHEN g.country IS NOT NULL THEN 'ip' END AS country_source
   FROM audit_session_facts f
+  LEFT JOIN audit_session_lacks l USING (session_id)
   LEFT JOIN geo_lookup_result g ON g.ip = f.client_ip
   LEFT JOIN by_network n ON n.ip = f.client_ip
 )

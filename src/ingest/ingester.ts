@@ -120,10 +120,13 @@ async function ingestOneFile(db: Database, file: LogFile, options: IngestOptions
     duplicates: 0,
     rejected: 0,
   };
+  // The first decompressed bytes, read at most once: recognition and the growth check both look at them.
+  let head: Promise<Buffer> | null = null;
+  const readHeadOnce = () => (head ??= readHead(file.absolutePath, file.compression));
   try {
-    const source = await chooseSource(file, options);
+    const source = await chooseSource(file, options, readHeadOnce);
     if (source !== null) base.source = source.name;
-    return await loadFile(db, file, options, base, source);
+    return await loadFile(db, file, options, base, source, readHeadOnce);
   } catch (error) {
     // Bugs, not the file's fault: reported as internal errors, never as a failed file.
     if (error instanceof TypeError || error instanceof RangeError || error instanceof ReferenceError || error instanceof QueryFileError) throw error;
@@ -143,11 +146,11 @@ async function ingestOneFile(db: Database, file: LogFile, options: IngestOptions
  * The source of a file: --source's, else (no --map given) the built-in its first bytes show,
  * else the native schema; a .json file holding one JSON document is read as one.
  */
-async function chooseSource(file: LogFile, options: IngestOptions): Promise<SourceSpec | null> {
+async function chooseSource(file: LogFile, options: IngestOptions, readHeadOnce: () => Promise<Buffer>): Promise<SourceSpec | null> {
   const choice = options.source === undefined ? 'auto' : options.source;
   if (choice !== 'auto') return choice;
   if (file.format === 'parquet' || JSON.stringify(options.mapping) !== JSON.stringify(identityMapping())) return null;
-  const head = (await readHead(file.absolutePath, file.compression)).toString('utf8');
+  const head = (await readHeadOnce()).toString('utf8');
   const recognised = recogniseSource(head, file.path);
   if (recognised) return recognised;
   return file.format === 'jsonl' && head.trimStart().startsWith('[') ? nativeDocumentSource(options.mapping) : null;
@@ -159,7 +162,14 @@ function readingKey(options: IngestOptions, source: SourceSpec | null): string {
   return JSON.stringify({ source: source.name, definition: source.sha256, timezone: options.timezone ?? source.timezone });
 }
 
-async function loadFile(db: Database, file: LogFile, options: IngestOptions, result: FileResult, source: SourceSpec | null): Promise<FileResult> {
+async function loadFile(
+  db: Database,
+  file: LogFile,
+  options: IngestOptions,
+  result: FileResult,
+  source: SourceSpec | null,
+  readHeadOnce: () => Promise<Buffer>,
+): Promise<FileResult> {
   const reading = readingKey(options, source);
   const stat = statOf(file.absolutePath);
   const cached = await queryRows(db, REGISTRY_ENTRY_ROW, 'ingest/stat-cache-lookup.sql', {
@@ -169,7 +179,7 @@ async function loadFile(db: Database, file: LogFile, options: IngestOptions, res
   if (cached.length > 0 && (await replaceableEntry(db, cached[0]!.file_id, file, reading)) === null) return alreadyIngested(result, cached[0]!);
 
   // A source file is read whole each time (no resuming a grown one): its records need not end at lines.
-  const growth = source === null ? await findGrowthCandidates(db, file) : [];
+  const growth = source === null ? await findGrowthCandidates(db, file, readHeadOnce) : [];
   // The fingerprint (JS: decompress + SHA-256) runs while DuckDB stages the lines: a
   // compressed file is one stream that DuckDB reads on one thread, so the two overlap.
   const printing = fingerprint(file.absolutePath, file.format === 'parquet' ? 'none' : file.compression, growth.map((c) => c.content_bytes));
@@ -293,9 +303,9 @@ async function findStoredMatches(db: Database, lo: string | null, hi: string | n
   else await db.run(loadQuery('ingest/no-stored-matches.sql'));
 }
 
-async function findGrowthCandidates(db: Database, file: LogFile): Promise<RowOf<typeof GROWTH_CANDIDATE_ROW.columns>[]> {
+async function findGrowthCandidates(db: Database, file: LogFile, readHeadOnce: () => Promise<Buffer>): Promise<RowOf<typeof GROWTH_CANDIDATE_ROW.columns>[]> {
   if (file.format === 'parquet') return [];
-  const head = await readHead(file.absolutePath, file.compression);
+  const head = await readHeadOnce();
   return queryRows(db, GROWTH_CANDIDATE_ROW, 'ingest/growth-candidates.sql', {
     format: file.format,
     absolute_path: file.absolutePath,

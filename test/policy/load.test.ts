@@ -10,44 +10,13 @@ import { loadPolicy, parsePolicy } from '../../src/policy/load.js';
 import { loadPolicyTables } from '../../src/policy/tables.js';
 import type { Policy } from '../../src/policy/types.js';
 import { memoryDb } from '../helpers.js';
+import { examplePolicy } from '../detect/fixture-policy.js';
 
 const EXAMPLE_FILE = fileURLToPath(new URL('../fixtures/policies/example.yaml', import.meta.url));
 const EXAMPLE = readFileSync(EXAMPLE_FILE, 'utf8');
 
-const EXAMPLE_POLICY: Policy = {
-  version: 1,
-  regions: { US: ['US'], CA: ['CA'], EU: ['DE', 'FR', 'NL', 'IE', 'GB', 'SE'], CN: ['CN'], 'JP-HK': ['JP', 'HK'] },
-  datacenters: [
-    { id: 'us-sjc1', country: 'US', operator: 'Equinix', region: 'US', names: [], networks: [] },
-    { id: 'us-iad1', country: 'US', operator: 'Equinix', region: 'US', names: [], networks: [] },
-    { id: 'ca-yyz1', country: 'CA', operator: 'Cologix', region: 'CA', names: [], networks: [] },
-    { id: 'eu-ams1', country: 'NL', operator: 'Equinix', region: 'EU', names: [], networks: [] },
-    { id: 'cn-pek1', country: 'CN', operator: 'Telstra', region: 'CN', names: [], networks: [] },
-    { id: 'cn-aws1', country: 'CN', operator: 'AWS', region: 'CN', names: [], networks: [] },
-  ],
-  routing: {
-    US: { primary: ['us-sjc1', 'us-iad1'], secondary: ['ca-yyz1', 'eu-ams1', 'cn-pek1'] },
-    CA: { primary: ['ca-yyz1'], secondary: ['us-iad1'] },
-    CN: { primary: ['cn-pek1', 'cn-aws1'], secondary: [] },
-  },
-  clientNetworks: [],
-  fences: [{ id: 'china', datacenterRegions: ['CN'], clientRegions: ['CN'], unplacedClients: 'violation' }],
-  accounts: [{ id: 'acme', homeRegion: 'US', allowedRegions: ['US', 'CA'] }],
-  fallback: { primaryTimeoutMs: 5500, maxRate: 0.05, windowMs: 3_600_000, minSessions: 20 },
-  incidentGapMs: 1_800_000,
-  quietPeriodMs: 604_800_000,
-  suppressions: [
-    {
-      index: 0,
-      rule: 'account-routing',
-      account: 'acme',
-      datacenter: 'eu-ams1',
-      clientRegion: null,
-      until: '2030-01-01T00:00:00.000Z',
-      reason: 'approved exception SEC-1',
-    },
-  ],
-};
+/** The example file as the loader must read it: the detections tests build on the same policy. */
+const EXAMPLE_POLICY: Policy = examplePolicy();
 
 const MINIMAL = 'version: 1\nregions:\n  US: [US]\ndatacenters:\n  - { id: us-sjc1, country: US }\n';
 

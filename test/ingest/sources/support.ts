@@ -12,6 +12,7 @@ import { ingestFiles, type FileResult, type IngestSummary } from '../../../src/i
 import { identityMapping } from '../../../src/ingest/mapping.js';
 import { resolveSourceChoice } from '../../../src/ingest/sources/catalog.js';
 import { FIXED_NOW, writeFile } from '../../helpers.js';
+import { expectRegistryMatchesTables } from '../support.js';
 
 export const FIXTURES = resolve(import.meta.dirname, '../../fixtures/sources');
 
@@ -102,35 +103,8 @@ export function attempt(fields: Partial<StoredAttempt> & Pick<StoredAttempt, 'ts
   return { dc_ip: null, client_ip: null, meeting_id: null, user_id: null, part: 0, ...fields };
 }
 
-/**
- * Every registry entry's counts add up (lines read = loaded + duplicates + rejected) and equal its
- * rows in connections, duplicates and rejects; and no attempt (file, line, part) is stored twice.
- * The (file, line, part) form of test/ingest/support.ts's check: a source record may give several attempts.
- */
-export async function expectCountsAddUp(db: Database): Promise<void> {
-  const entries = await db.all(`
-    SELECT f.file_id, f.path, f.lines_read, f.loaded, f.duplicates, f.rejected,
-      (SELECT count(*) FROM connections c WHERE c.file_id = f.file_id) AS connection_rows,
-      (SELECT count(*) FROM duplicates d WHERE d.file_id = f.file_id) AS duplicate_rows,
-      (SELECT count(*) FROM rejects r WHERE r.file_id = f.file_id) AS reject_rows
-    FROM ingested_files f ORDER BY f.file_id`);
-  for (const e of entries) {
-    expect(e.lines_read, `${e.path}: read = loaded + duplicates + rejected`).toBe((e.loaded as number) + (e.duplicates as number) + (e.rejected as number));
-    expect({ path: e.path, loaded: e.connection_rows, duplicates: e.duplicate_rows, rejected: e.reject_rows }).toEqual({
-      path: e.path,
-      loaded: e.loaded,
-      duplicates: e.duplicates,
-      rejected: e.rejected,
-    });
-  }
-  const repeated = await db.all(`
-    SELECT file_id, line_no, part, count(*) AS n FROM (
-      SELECT file_id, line_no, part FROM connections UNION ALL
-      SELECT file_id, line_no, part FROM duplicates UNION ALL
-      SELECT file_id, line_no, part FROM rejects)
-    GROUP BY ALL HAVING count(*) > 1`);
-  expect(repeated).toEqual([]);
-}
+/** The ingest invariant (test/ingest/support.ts), keyed by (file, line, part) as every ingest test is. */
+export const expectCountsAddUp = expectRegistryMatchesTables;
 
 /** The registry entries: path, source and counts, in file order. */
 export async function registry(db: Database): Promise<{ path: string; source: string; lines_read: number; loaded: number; duplicates: number; rejected: number }[]> {
