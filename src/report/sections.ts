@@ -413,7 +413,7 @@ function coverageSection(report: AuditReport): Section {
   const intro = paragraph(
     prose`Sessions per client region in the audit window, so that no session is invisible: ${unknown} means the session had no client country (none declared, none from its address), ${unmapped} that no region lists its country. No fence admits either: fences are fail-closed, so their fenced contacts are geofence findings unless a fence says unplaced_clients: review.`,
     prose`${column('Connected to a fenced region')} counts sessions that connected to a datacenter in a fenced region, whether or not a fence admits their region; for ${unknown} and ${unmapped} each is a geofence finding, or an unplaced-fenced-contact finding under a fence with unplaced_clients: review.`,
-    prose`${column('Country from IP')} counts sessions placed by the geo lookup of their ${code('client_ip')}, having declared no country; ${column('IP without country')} those whose address gave no country (see below).`,
+    prose`${column('Country from client_networks')} counts sessions placed by the policy's ${code('client_networks')} (office ranges), having declared no country; ${column('Country from IP')} those placed by the geo lookup of their ${code('client_ip')}; ${column('IP without country')} those whose address gave no country in the geo database (see below).`,
   );
   if (report.coverage.length === 0) return emptySection('coverage', 'Coverage', prose`No session in the window.`, [intro]);
   return section('coverage', 'Coverage', [
