@@ -15,7 +15,7 @@ SELECT unnest($dc_name_ids) AS dc_id, unnest($dc_names) AS name, unnest($dc_name
        unnest($dc_name_positions)::INTEGER AS position;
 
 -- Catalog datacenters' address blocks, as 128-bit key ranges (docs/geo.md): an attempt no id or
--- name places is placed by its dc_ip in the most specific block holding it (sessions.sql).
+-- name places is placed by its dc_ip in the most specific block holding it (dc-placement.sql).
 CREATE OR REPLACE TEMP TABLE policy_dc_networks AS
 SELECT unnest($dc_network_ids) AS dc_id, unnest($dc_network_starts)::UHUGEINT AS range_start,
        unnest($dc_network_ends)::UHUGEINT AS range_end, unnest($dc_network_prefixes)::INTEGER AS prefix_length;

@@ -14,3 +14,4 @@ DROP TABLE IF EXISTS temp.geo_lookup;
 DROP TABLE IF EXISTS temp.geo_lookup_keys;
 DROP TABLE IF EXISTS temp.geo_lookup_result;
 DROP TABLE IF EXISTS temp.audit_dc_placement;
+DROP TABLE IF EXISTS temp.audit_logged_pairs;

@@ -7,6 +7,11 @@
  * The geo database is loaded only when some address is public: an audit of
  * logs without client_ip or dc_ip (or with only private or invalid ones) pays
  * nothing for it.
+ *
+ * The steps are one list for both engines: the ClickHouse engine
+ * (src/detect/clickhouse-sessions.ts) fills the facts, the lacks, the logged
+ * pairs and the attempts of the sessions it brings home from the cluster, and
+ * runs the same steps in between.
  */
 import type { Database } from '../db/database.js';
 import { lookUp } from '../geo/ranges.js';
@@ -23,14 +28,48 @@ export interface SessionWindow {
   lateAfterFileId: number | null;
 }
 
-export async function deriveSessions(db: Database, window: SessionWindow, geo: GeoSource | null): Promise<void> {
-  await db.runScript(loadQuery('audit/session-facts.sql'), {
-    since: window.since,
-    until: window.until,
-    lookback_start: window.lookbackStart,
-    late_after_file_id: window.lateAfterFileId,
-  });
-  await lookUp(db, geo);
+/** Where the session steps read the stored attempts: the local DuckDB tables, or a cluster. */
+export interface SessionSource {
+  /** audit_order_spans, audit_session_facts (session-facts.sql's columns). */
+  facts(db: Database, window: SessionWindow): Promise<void>;
+  /** audit_logged_pairs, from $scan_start on. */
+  loggedPairs(db: Database, scanStart: string | null): Promise<void>;
+  /** audit_session_lacks. */
+  lacks(db: Database): Promise<void>;
+  /** Called once audit_sessions and audit_dc_placement exist: makes `connections` hold what attempts.sql must read. */
+  attempts(db: Database, window: SessionWindow, scanStart: string | null): Promise<void>;
+}
+
+/** The embedded engine: every step reads the local `connections` table. */
+export const LOCAL_SESSIONS: SessionSource = {
+  async facts(db, window) {
+    await db.runScript(loadQuery('audit/order-spans.sql'));
+    await db.runScript(loadQuery('audit/order-key.sql'));
+    await db.runScript(loadQuery('audit/session-facts.sql'), {
+      since: window.since,
+      until: window.until,
+      lookback_start: window.lookbackStart,
+      late_after_file_id: window.lateAfterFileId,
+    });
+  },
+  async loggedPairs(db, scanStart) {
+    await db.run(loadQuery('audit/logged-pairs.sql'), { scan_start: scanStart });
+  },
+  async lacks(db) {
+    await db.run(loadQuery('audit/session-lacks.sql'));
+  },
+  async attempts() {},
+};
+
+export async function deriveSessions(db: Database, window: SessionWindow, geo: GeoSource | null, source: SessionSource = LOCAL_SESSIONS): Promise<void> {
+  await source.facts(db, window);
   const { scan_start } = await queryRow(db, SCAN_START_ROW, 'audit/scan-start.sql', { lookback_start: window.lookbackStart });
-  await db.runScript(loadQuery('audit/sessions.sql'), { scan_start });
+  await source.loggedPairs(db, scan_start);
+  await source.lacks(db);
+  await db.run(loadQuery('audit/geo-lookup.sql'));
+  await lookUp(db, geo);
+  await db.runScript(loadQuery('audit/client-sessions.sql'));
+  await db.runScript(loadQuery('audit/dc-placement.sql'));
+  await source.attempts(db, window, scan_start);
+  await db.runScript(loadQuery('audit/attempts.sql'), { scan_start });
 }
