@@ -18,6 +18,8 @@ import { sourceNames } from './ingest/sources/names.js';
 import { isTimeZone } from './ingest/sources/time.js';
 import { SEVERITIES } from './detect/model.js';
 import { BUNDLED_GEO_PACKAGE } from './geo/source.js';
+import { parseClickHouseTarget } from './db/clickhouse-target.js';
+import { DUCKDB_ENGINE, type EngineChoice } from './engine.js';
 
 const EXIT_CODES_HELP = `
 Exit codes:
@@ -82,6 +84,28 @@ const timezoneOption = () =>
   new Option('--timezone <zone>', 'time zone of source timestamps written without a UTC offset, e.g. America/New_York or UTC').argParser(timeZone);
 const memoryOption = () =>
   new Option('--memory-limit <size>', 'DuckDB memory limit, e.g. 4GB (default 1GiB; a quarter of a smaller machine)').argParser(memorySize);
+const engineOption = () =>
+  new Option('--engine <engine>', 'where the attempts are stored and scanned (docs/clickhouse.md)').choices(['duckdb', 'clickhouse']).default('duckdb');
+const clickhouseOption = () =>
+  new Option('--clickhouse <urls>', "ClickHouse HTTP address of every node, comma-separated, the first one queried; a path names the database (default routeaudit)").env(
+    'ROUTEAUDIT_CLICKHOUSE_URL',
+  );
+const clickhouseClusterOption = () => new Option('--clickhouse-cluster <name>', "the cluster of the servers' remote_servers that the Distributed tables span");
+
+/** --engine with its --clickhouse flags, checked together. */
+function engineChoice(opts: Record<string, unknown>, command: Command): EngineChoice {
+  const cluster = (opts.clickhouseCluster as string | undefined) ?? null;
+  if (opts.engine !== 'clickhouse') {
+    if (command.getOptionValueSource('clickhouse') === 'cli' || cluster !== null) {
+      throw new UsageError('--clickhouse and --clickhouse-cluster are for --engine clickhouse; add it, or drop them');
+    }
+    return DUCKDB_ENGINE;
+  }
+  const urls = opts.clickhouse as string | undefined;
+  if (urls === undefined) throw new UsageError('--engine clickhouse needs the servers: --clickhouse http://HOST:8123 (or ROUTEAUDIT_CLICKHOUSE_URL)');
+  return { kind: 'clickhouse', target: parseClickHouseTarget(urls, cluster) };
+}
+
 /** --geo after --no-geo: the value so far is false, not a list. */
 function collectGeo(value: string, previous: string[] | boolean): string[] {
   if (!Array.isArray(previous)) throw new InvalidArgumentError('--geo and --no-geo contradict each other; give one of them');
@@ -118,12 +142,16 @@ function runCommand(program: Command, name: string, description: string, ownOpti
     .addOption(memoryOption())
     .addOption(geoOption())
     .addOption(noGeoOption())
+    .addOption(engineOption())
+    .addOption(clickhouseOption())
+    .addOption(clickhouseClusterOption())
     .addHelpText('after', EXIT_CODES_HELP);
 }
 
 /** The shared flags of a runCommand, as the commands take them. */
-function runOptions(opts: Record<string, unknown>, argv: readonly string[]): RunOptions {
+function runOptions(opts: Record<string, unknown>, argv: readonly string[], command: Command): RunOptions {
   return {
+    engine: engineChoice(opts, command),
     policy: opts.policy as string,
     db: opts.db as string,
     now: opts.now as string | undefined,
@@ -156,11 +184,23 @@ export function buildProgram(io: Io, setExit: (code: number) => void, argv: read
     .addOption(timezoneOption())
     .addOption(mapOption())
     .addOption(memoryOption())
-    .action(async (paths: string[], opts) => {
+    .addOption(engineOption())
+    .addOption(clickhouseOption())
+    .addOption(clickhouseClusterOption())
+    .action(async (paths: string[], opts, command: Command) => {
       const { ingestCommand } = await import('./commands/ingest.js');
       setExit(
         await ingestCommand(
-          { paths, db: opts.db, format: opts.format, source: opts.source, timezone: opts.timezone, mapping: parseColumnMapping(opts.map), memoryLimit: opts.memoryLimit },
+          {
+            paths,
+            db: opts.db,
+            format: opts.format,
+            source: opts.source,
+            timezone: opts.timezone,
+            mapping: parseColumnMapping(opts.map),
+            memoryLimit: opts.memoryLimit,
+            engine: engineChoice(opts, command),
+          },
           io,
         ),
       );
@@ -230,7 +270,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void, argv: read
     // --logs audits in memory unless a database is named explicitly.
     const db = opts.logs && command.getOptionValueSource('db') === 'default' ? ':memory:' : opts.db;
     const out = opts.reports === false ? null : opts.out;
-    setExit(await auditCommand({ ...runOptions(opts, argv), db, logs: opts.logs, since: opts.since, until: opts.until, last: opts.last, out }, io));
+    setExit(await auditCommand({ ...runOptions(opts, argv, command), db, logs: opts.logs, since: opts.since, until: opts.until, last: opts.last, out }, io));
   });
 
   runCommand(program, 'nightly', 'ingest new logs, audit the last complete UTC day, diff against the previous run, write reports', (command) =>
@@ -238,9 +278,9 @@ export function buildProgram(io: Io, setExit: (code: number) => void, argv: read
       .requiredOption('--logs <dir>', 'log folder')
       .option('--out <dir>', 'folder for run folders and the latest pointer', 'reports')
       .option('--window <window>', 'audit window instead of the last complete UTC day: a duration ending at the last UTC midnight (24h, 7d) or since/until as START/END'),
-  ).action(async (opts) => {
+  ).action(async (opts, command: Command) => {
     const { nightlyCommand } = await import('./commands/nightly.js');
-    setExit(await nightlyCommand({ ...runOptions(opts, argv), logs: opts.logs, out: opts.out, window: opts.window }, io));
+    setExit(await nightlyCommand({ ...runOptions(opts, argv, command), logs: opts.logs, out: opts.out, window: opts.window }, io));
   });
 
   return program;

@@ -128,6 +128,23 @@ export class QueryFileError extends Error {
   }
 }
 
+/** A ClickHouse server refused a query under queries/clickhouse/: its `Code: N` (read from the message: the client cannot parse 18.16's errors) and message. */
+export class ClickHouseError extends Error {
+  override name = 'ClickHouseError';
+  constructor(
+    readonly file: string,
+    readonly code: number | null,
+    message: string,
+  ) {
+    super(`ClickHouse refused ${file}${code === null ? '' : ` (Code: ${code})`}: ${message}`);
+  }
+}
+
+/** ClickHouse cannot be reached, or says the setup is wrong (no such cluster, a bad user): the user fixes it. */
+export class ClickHouseSetupError extends UserError {
+  override name = 'ClickHouseSetupError';
+}
+
 export function exitCodeFor(error: unknown): ExitCode {
   return error instanceof UserError ? ExitCode.userError : ExitCode.internal;
 }

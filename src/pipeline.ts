@@ -24,6 +24,8 @@ import { loadPolicy } from './policy/load.js';
 import { queryRow } from './queries.js';
 import { ingestProgressReporter } from './progress.js';
 import { writeRunFolder } from './report/write.js';
+import { DUCKDB_ENGINE, withEngine, type EngineChoice } from './engine.js';
+import type { ClickHouseAuditNote } from './detect/clickhouse-sessions.js';
 
 export interface PipelineOptions {
   /** nightly audits by arrival too and records its watermark (docs/nightly.md). */
@@ -46,6 +48,8 @@ export interface PipelineOptions {
   createDatabase: boolean;
   /** --geo files ([] for the bundled database), or false for none (--no-geo). */
   geo: readonly string[] | false;
+  /** --engine: where the attempts are stored and scanned (docs/clickhouse.md); default the embedded DuckDB. */
+  engine?: EngineChoice;
 }
 
 export interface PipelineResult {
@@ -53,6 +57,8 @@ export interface PipelineResult {
   runFolder: string | null;
   ingest: IngestSummary | null;
   skipped: { path: string; reason: string }[];
+  /** With --engine clickhouse: how much of the cluster's data came home. */
+  clickhouse: ClickHouseAuditNote | null;
 }
 
 export async function runPipeline(options: PipelineOptions, io: Io): Promise<PipelineResult> {
@@ -60,21 +66,38 @@ export async function runPipeline(options: PipelineOptions, io: Io): Promise<Pip
   const geo = geoSourceFor(options.geo, io.cwd);
   const dbPath = resolveDatabasePath(options.db, io.cwd);
   const inMemory = dbPath === ':memory:';
-  if (!inMemory && !options.createDatabase && !options.logs && !existsSync(dbPath)) {
+  const engine = options.engine ?? DUCKDB_ENGINE;
+  // With ClickHouse the local database is only the audit history: a first run creates it.
+  if (!inMemory && !options.createDatabase && !options.logs && engine.kind === 'duckdb' && !existsSync(dbPath)) {
     throw new UserError(`database "${options.db}" does not exist: ingest logs first (routeaudit ingest PATH --db ${options.db}), or audit logs directly with --logs PATH`);
   }
   const discovery = options.logs ? discoverLogFiles(options.logs, options.format, io.cwd) : null;
   const source = options.logs ? chooseSource(options.source, options.mapping, io.cwd) : null;
-  return withDatabase(dbPath, { memoryLimit: options.memoryLimit }, async (db: Database) => {
+  return withDatabase(dbPath, { memoryLimit: options.memoryLimit }, (db: Database) => withEngine(engine, db, options.db, async (opened) => {
     const ingest = discovery
-      ? await ingestFiles(db, discovery.files, { mapping: options.mapping, source, timezone: options.timezone ?? null, now: io.now, onProgress: ingestProgressReporter(io) })
+      ? await ingestFiles(db, discovery.files, {
+          mapping: options.mapping,
+          source,
+          timezone: options.timezone ?? null,
+          now: io.now,
+          onProgress: ingestProgressReporter(io),
+          store: opened.store,
+        })
       : null;
     await prepareStore(db);
     const policyPath = realpathSync(resolve(io.cwd, options.policyFile));
     const nightly = options.kind === 'nightly';
     const lateAfterFileId = nightly ? (await previousRun(db, policyPath, runIdFor(options.window, loadedPolicy.sha256), options.window.until)).watermarkFileId : null;
     const { watermark_file_id } = await queryRow(db, WATERMARK_ROW, 'audit/watermark.sql');
-    const audited = await runAudit(db, { policy: loadedPolicy, window: options.window, now: options.now, databaseLabel: options.db, geo, lateAfterFileId });
+    const audited = await runAudit(db, {
+      policy: loadedPolicy,
+      window: options.window,
+      now: options.now,
+      databaseLabel: opened.label,
+      geo,
+      lateAfterFileId,
+      sessions: opened.sessions,
+    });
     const problems = ingest === null ? [] : await inputProblemsOf(db, ingest);
     const rejects: RunReject[] = ingest === null ? [] : await rejectsOfRun(db, ingest);
     const report = await applyLedger(db, withInputProblems(audited, problems), {
@@ -83,6 +106,6 @@ export async function runPipeline(options: PipelineOptions, io: Io): Promise<Pip
       watermarkFileId: nightly ? watermark_file_id : null,
     });
     const runFolder = options.out === null ? null : await writeRunFolder(resolve(io.cwd, options.out), report, rejects);
-    return { report, runFolder, ingest, skipped: discovery?.skipped ?? [] };
-  });
+    return { report, runFolder, ingest, skipped: discovery?.skipped ?? [], clickhouse: opened.auditNote ?? null };
+  }));
 }

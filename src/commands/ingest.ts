@@ -8,6 +8,7 @@ import { NATIVE_SOURCE } from '../ingest/sources/names.js';
 import type { Io } from '../io.js';
 import { ingestProgressReporter } from '../progress.js';
 import { formatTable } from '../report/table.js';
+import { DUCKDB_ENGINE, withEngine, type EngineChoice } from '../engine.js';
 
 export interface IngestCommandOptions {
   paths: string[];
@@ -17,15 +18,30 @@ export interface IngestCommandOptions {
   source?: string;
   timezone?: string;
   memoryLimit?: string;
+  engine?: EngineChoice;
 }
 
 export async function ingestCommand(options: IngestCommandOptions, io: Io): Promise<ExitCode> {
   const discovery = discoverLogFiles(options.paths, options.format, io.cwd);
   const source = chooseSource(options.source, options.mapping, io.cwd);
+  const engine = options.engine ?? DUCKDB_ENGINE;
   const summary = await withDatabase(resolveDatabasePath(options.db, io.cwd), { memoryLimit: options.memoryLimit }, (db) =>
-    ingestFiles(db, discovery.files, { mapping: options.mapping, source, timezone: options.timezone ?? null, now: io.now, onProgress: ingestProgressReporter(io) }),
+    withEngine(engine, db, options.db, (opened) =>
+      ingestFiles(db, discovery.files, {
+        mapping: options.mapping,
+        source,
+        timezone: options.timezone ?? null,
+        now: io.now,
+        onProgress: ingestProgressReporter(io),
+        store: opened.store,
+      }),
+    ),
   );
-  io.stdout(formatIngestSummary(summary, discovery.skipped, `see the rejected lines with: ${io.self} rejects --db ${shellWord(options.db)}`));
+  const rejectsHint =
+    engine.kind === 'duckdb'
+      ? `see the rejected lines with: ${io.self} rejects --db ${shellWord(options.db)}`
+      : `the rejected lines are in ClickHouse: SELECT * FROM ${engine.target.database}.${engine.target.cluster === null ? 'rejects_local' : 'rejects'} (docs/clickhouse.md)`;
+  io.stdout(formatIngestSummary(summary, discovery.skipped, rejectsHint));
   const files = (n: number) => `${n} of ${summary.files.length} file${summary.files.length === 1 ? '' : 's'}`;
   if (summary.failed > 0) {
     // The table went to stdout; cron and scripts watch stderr.

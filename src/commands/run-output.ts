@@ -8,6 +8,7 @@ import type { Io } from '../io.js';
 import { runPipeline, type PipelineOptions, type PipelineResult } from '../pipeline.js';
 import { formatTerminalSummary } from '../report/terminal.js';
 import { formatIngestSummary, shellWord } from './ingest.js';
+import type { EngineChoice } from '../engine.js';
 
 /** What `audit` and `nightly` both take (src/cli.ts declares these flags once, in runOptions). */
 export interface RunOptions {
@@ -22,6 +23,7 @@ export interface RunOptions {
   memoryLimit?: string;
   /** --geo files ([] for the bundled database), or false for --no-geo. */
   geo: string[] | false;
+  engine?: EngineChoice;
 }
 
 /** What differs between an audit and a nightly run. */
@@ -52,6 +54,7 @@ export async function runAndReport(options: RunOptions, run: RunKind, io: Io): P
       memoryLimit: options.memoryLimit,
       geo: options.geo,
       createDatabase: run.createDatabase,
+      engine: options.engine,
     },
     io,
   );
@@ -71,6 +74,10 @@ export function reportRun(result: PipelineResult, failOn: FailOn, io: Io, databa
     io.stderr(formatIngestSummary(result.ingest, result.skipped, hint) + '\n');
   }
   io.stdout(formatTerminalSummary(result.report, folder));
+  if (result.clickhouse !== null) {
+    const { sessions, candidateSessions } = result.clickhouse;
+    io.stderr(`clickhouse: ${sessions.toLocaleString('en-US')} sessions scanned in the cluster; ${candidateSessions.toLocaleString('en-US')} came home with their attempts (docs/clickhouse.md)\n`);
+  }
   for (const problem of result.report.inputProblems) {
     // Where cron mails it: a gap in the input is not a quiet night.
     io.stderr(`warning: incomplete input: ${problem.file === null ? '' : `${problem.file}: `}${problem.reason}\n`);

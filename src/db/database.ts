@@ -23,6 +23,7 @@ import { totalmem, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DatabaseLockedError, UserError } from '../errors.js';
 import { looksLikeLogFile } from '../log-names.js';
+import { quoteIdentifier, quoteLiteral } from './sql.js';
 
 // Loaded with require, not import: Node's ESM loader would scan each of the package's
 // 120-odd CommonJS files for named exports, about 60 ms of every command's start-up.
@@ -217,6 +218,11 @@ export class Database {
   }
 
   /** Appends rows to a temporary table; for the slow, exact line reader. */
+  /** Writes a table as newline-delimited JSON (COPY ... (FORMAT JSON)): COPY takes no bound path, so the one quoting helper quotes it. */
+  async exportJson(table: string, path: string): Promise<void> {
+    await this.run(`COPY ${quoteIdentifier(table)} TO ${quoteLiteral(path)} (FORMAT JSON)`);
+  }
+
   async appendToTemp(table: string, rows: readonly (readonly (string | number | boolean | null)[])[]): Promise<void> {
     const appender = await this.connection.createAppender(table, 'main', 'temp');
     try {

@@ -1,9 +1,10 @@
 /**
- * The one quoting helper for text that must be spliced into SQL. Today src/
- * splices nothing: every value, file path and setting is bound as a parameter.
- * The tests use these to write fixture SQL; anything DuckDB cannot bind that
- * src/ may need later (an identifier, a path in a position that takes no
- * parameter) must come through here, never through string concatenation.
+ * The one quoting helper for text that must be spliced into DuckDB SQL. src/
+ * splices one thing: the table and file of COPY ... TO (Database.exportJson),
+ * which takes no parameter; every value, other path and setting is bound. The
+ * tests use these to write fixture SQL. Anything else DuckDB cannot bind must
+ * come through here, never through string concatenation. (ClickHouse SQL has
+ * its own helper, src/db/clickhouse-sql.ts.)
  */
 
 /** Quotes a string as a SQL literal: 'it''s'. Rejects NUL, which DuckDB cannot hold in a literal. */

@@ -33,7 +33,7 @@ import type {
 } from './model.js';
 import { PLACEMENTS, highestSeverity, severityRank } from './model.js';
 import { loadRegistry, type Detection, type Registry } from './registry.js';
-import { deriveSessions } from './sessions.js';
+import { deriveSessions, type SessionSource } from './sessions.js';
 import {
   COUNTRY_MISMATCH_ROW,
   COVERAGE_ROW,
@@ -71,6 +71,8 @@ export interface AuditOptions {
   lateAfterFileId?: number | null;
   /** The rules to run; absent: those of queries/detections/. */
   registry?: Registry;
+  /** Where the session steps read the attempts; absent: the local tables (src/detect/sessions.ts). */
+  sessions?: SessionSource;
 }
 
 type Params = Record<string, string | number>;
@@ -81,7 +83,7 @@ export async function runAudit(db: Database, options: AuditOptions): Promise<Aud
   await loadPolicyTables(db, policy);
   const lookbackStart = options.window.since === null ? null : new Date(Date.parse(options.window.since) - BASELINE_DAYS * 86_400_000).toISOString();
   const lateAfterFileId = options.lateAfterFileId ?? null;
-  await deriveSessions(db, { since: options.window.since, until: options.window.until, lookbackStart, lateAfterFileId }, options.geo ?? null);
+  await deriveSessions(db, { since: options.window.since, until: options.window.until, lookbackStart, lateAfterFileId }, options.geo ?? null, options.sessions);
 
   const params = {
     primary_timeout_ms: policy.fallback.primaryTimeoutMs,

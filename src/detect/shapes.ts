@@ -136,3 +136,6 @@ export const LEDGER_ENTRY_ROW = rowShape('an incident ledger entry', {
   resolved_run: 'text?',
   reopened_run: 'text?',
 });
+
+/** A count (queries/mirror/fact-count.sql, partial-file-count.sql). */
+export const COUNT_ROW = rowShape('a count', { n: 'integer' });

@@ -13,7 +13,8 @@
 import type { Database } from '../db/database.js';
 import { varcharList } from '../db/database.js';
 import type { RowOf } from '../db/shape.js';
-import { DiskFullError, InputError, QueryFileError, isDiskFull } from '../errors.js';
+import { ClickHouseError, ClickHouseSetupError, DiskFullError, InputError, QueryFileError, isDiskFull } from '../errors.js';
+import type { RemoteStore } from './clickhouse-store.js';
 import { loadQuery, queryRow, queryRows } from '../queries.js';
 import type { LogFile } from './discover.js';
 import { fingerprint, readHead, sha256Hex, type Fingerprint } from './fingerprint.js';
@@ -74,6 +75,8 @@ export interface IngestOptions {
   timezone?: string | null;
   now: () => Date;
   onProgress?: (progress: IngestProgress) => void;
+  /** Where committed files go besides the local tables (the ClickHouse engine: src/ingest/clickhouse-store.ts). */
+  store?: RemoteStore;
 }
 
 export interface IngestSummary {
@@ -130,6 +133,8 @@ async function ingestOneFile(db: Database, file: LogFile, options: IngestOptions
   } catch (error) {
     // Bugs, not the file's fault: reported as internal errors, never as a failed file.
     if (error instanceof TypeError || error instanceof RangeError || error instanceof ReferenceError || error instanceof QueryFileError) throw error;
+    // The cluster refused or went away: every later file would fail the same way.
+    if (error instanceof ClickHouseError || error instanceof ClickHouseSetupError) throw error;
     // Every later file would fail the same way (and DuckDB may have invalidated the database): stop here.
     if (isDiskFull(error)) {
       throw new DiskFullError(
@@ -221,7 +226,8 @@ async function loadFile(
 
   return db.transaction(async () => {
     if (replacing !== null) await db.runScript(loadQuery('ingest/forget-file.sql'), { file_id: replacing.file_id });
-    const { file_id: fileId } = await queryRow(db, NEXT_FILE_ID_ROW, 'ingest/next-file-id.sql');
+    const fileId = options.store ? options.store.nextFileId() : (await queryRow(db, NEXT_FILE_ID_ROW, 'ingest/next-file-id.sql')).file_id;
+    await options.store?.bringStoredRecords(db, presence.lo, presence.hi);
     await findStoredMatches(db, presence.lo, presence.hi);
     await db.runScript(loadQuery('ingest/commit-file.sql'), { file_id: fileId });
     const counts = await queryRow(db, FILE_COUNTS_ROW, 'ingest/file-counts.sql', { file_id: fileId });
@@ -254,6 +260,8 @@ async function loadFile(
       first_gap_reason: gaps.firstReason,
     });
     await rememberContentHash(db, file.absolutePath, stat, print.sha256);
+    // Inside the local transaction: a refused publish rolls the local copy back too.
+    await options.store?.publish(db, fileId, replacing?.file_id ?? null);
     return {
       ...result,
       fileId,

@@ -58,3 +58,6 @@ export const REJECT_COUNT_ROW = rowShape('the count of rejected lines', { total:
 function counts<K extends `${'missing' | 'present'}_${LogField}`>(names: readonly K[]): Partial<Record<K, 'integer'>> {
   return Object.fromEntries(names.map((name) => [name, 'integer'])) as Partial<Record<K, 'integer'>>;
 }
+
+/** mirror/holds-own-logs.sql: whether a local database holds logs of its own (not a ClickHouse working copy). */
+export const HOLDS_OWN_LOGS_ROW = rowShape('whether the database holds its own logs', { holds_own_logs: 'boolean' });
