@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { epochMicros } from '../db/clickhouse-sql.js';
 import type { ClickHouse } from '../db/clickhouse.js';
-import type { Database } from '../db/database.js';
+import { varcharList, type Database } from '../db/database.js';
 import { UserError } from '../errors.js';
 import { loadQuery, queryRow } from '../queries.js';
 import { prepareStore } from './ingester.js';
@@ -30,6 +30,8 @@ export interface RemoteStore {
   nextFileId(): number;
   /** Brings the stored records that this file's records (staged_records) may equal, in [lo, hi], into the local connections. */
   bringStoredRecords(db: Database, lo: string | null, hi: string | null): Promise<void>;
+  /** Brings the stored rejects of these files (found already ingested) into the local rejects. */
+  bringRejects(db: Database, fileIds: readonly number[]): Promise<void>;
   /** Stores a committed file's rows remotely, registry entry last; `replaced`: the entry this reading replaces. */
   publish(db: Database, fileId: number, replaced: number | null): Promise<void>;
 }
@@ -85,6 +87,18 @@ export class ClickHouseStore implements RemoteStore {
     const stored = this.file('stored');
     await this.ch.exportTo('stored-records.sql', { lo_us: epochMicros(lo), hi_us: epochMicros(hi) }, stored);
     await db.run(loadQuery('mirror/stored-records.sql'), { path: stored });
+  }
+
+  async bringRejects(db: Database, fileIds: readonly number[]): Promise<void> {
+    if (fileIds.length === 0) return;
+    await db.run(loadQuery('mirror/probe-files.sql'), { file_ids: varcharList(fileIds.map(String)) });
+    const ids = this.file('probe-files');
+    await db.exportJson('mirror_out', ids);
+    await this.ch.run('probe-files.sql');
+    await this.ch.importFrom('probe_files', ids);
+    const path = this.file('rejects');
+    await this.ch.exportTo('file-rejects.sql', {}, path);
+    await db.run(loadQuery('mirror/file-rejects.sql'), { path });
   }
 
   async publish(db: Database, fileId: number, replaced: number | null): Promise<void> {

@@ -105,6 +105,8 @@ export async function ingestFiles(db: Database, files: readonly LogFile[], optio
     totals.rejected += result.rejected;
   }
   options.onProgress?.({ filesDone: files.length, filesTotal: files.length, linesRead: totals.linesRead, currentFile: '' });
+  // The run's reports name the rejected lines of files it found already ingested too: on a cluster, they are there.
+  await options.store?.bringRejects(db, results.flatMap((r) => (r.status === 'already-ingested' && r.fileId !== null ? [r.fileId] : [])));
   return { files: results, totals, failed: results.filter((r) => r.status === 'failed').length };
 }
 

@@ -77,7 +77,7 @@ export function formatTerminalSummary(report: AuditReport, runFolder: string | n
   const byNetwork = fromNetwork > 0 ? `${n(fromNetwork)} by the policy's client_networks, ` : '';
   lines.push(`client addresses: ${n(fromIp)} session${fromIp === 1 ? '' : 's'} placed by client_ip, ${byNetwork}${n(unplaced)} with an address that gave no country; ${geo}`);
   const g = report.ingest;
-  lines.push(`database: ${g.files} files, lines read ${n(g.linesRead)} = loaded ${n(g.loaded)} + duplicates ${n(g.duplicates)} + rejected ${n(g.rejected)}`);
+  lines.push(`database: ${g.files} file${g.files === 1 ? '' : 's'}, lines read ${n(g.linesRead)} = loaded ${n(g.loaded)} + duplicates ${n(g.duplicates)} + rejected ${n(g.rejected)}`);
   if (runFolder) lines.push(`reports: ${runFolder}/ (summary.md, report.html, findings.json, affected-sessions.csv, findings.ocsf.json, input-problems.csv, rejects.csv)`);
   return lines.join('\n').replace(/\n{3,}/g, '\n\n') + '\n';
 }

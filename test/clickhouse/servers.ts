@@ -8,7 +8,7 @@
  * In CI (CI=true) a missing binary is a failure, never a silent skip.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -36,6 +36,8 @@ export interface Node {
   tcpPort: number;
   dir: string;
   process: ChildProcess;
+  /** The server's last 4,000 characters of output. */
+  output: () => string;
 }
 
 export interface Cluster {
@@ -81,12 +83,16 @@ async function waitForHttp(node: Node, output: () => string): Promise<void> {
   throw new Error(`clickhouse-server on port ${node.httpPort} did not answer within 30 s: ${output()}`);
 }
 
+/**
+ * The server writes to a log file, not a pipe: the tests block their event loop in spawnSync,
+ * and a pipe nobody drains would fill and stall the server mid-query.
+ */
 function launch(binary: string, dir: string): { process: ChildProcess; output: () => string } {
-  let output = '';
-  const child = spawn(binary, [`--config-file=${join(dir, 'config.xml')}`], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout?.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-4000)));
-  child.stderr?.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-4000)));
-  return { process: child, output: () => output };
+  const log = join(dir, 'server.log');
+  const fd = openSync(log, 'a');
+  const child = spawn(binary, [`--config-file=${join(dir, 'config.xml')}`], { cwd: dir, stdio: ['ignore', fd, fd] });
+  closeSync(fd);
+  return { process: child, output: () => (existsSync(log) ? readFileSync(log, 'utf8').slice(-4000) : '') };
 }
 
 export async function startCluster(count: number): Promise<Cluster> {
@@ -105,7 +111,7 @@ export async function startCluster(count: number): Promise<Cluster> {
     writeFileSync(join(dir, 'config.xml'), fill(template, { http_port: httpPort, tcp_port: tcpPort, interserver_port: interserverPort, dir, shards }));
     writeFileSync(join(dir, 'users.xml'), users);
     const { process, output } = launch(binary, dir);
-    const node: Node = { url: `http://127.0.0.1:${httpPort}`, httpPort, tcpPort, dir, process };
+    const node: Node = { url: `http://127.0.0.1:${httpPort}`, httpPort, tcpPort, dir, process, output };
     nodes.push(node);
     return { node, output };
   });
@@ -140,6 +146,7 @@ export async function startCluster(count: number): Promise<Cluster> {
       });
       const { process, output } = launch(binary, node.dir);
       node.process = process;
+      node.output = output;
       await waitForHttp(node, output);
     },
   };
