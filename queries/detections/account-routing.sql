@@ -2,6 +2,7 @@
 -- title: Account's data-routing selection violated
 -- severity: high
 -- kind: session
+-- routine: attempts-not-needed
 -- suppress: account, datacenter, client_region
 -- causes: whitelist, expired-suppression
 -- incident-title: Sessions of restricted accounts ({accounts}) served from {datacenter_region}

@@ -2,6 +2,7 @@
 -- title: Declared client country differs from the country of the client's address
 -- severity: low
 -- kind: session
+-- routine: attempts-not-needed
 -- suppress: account, datacenter, client_region
 -- grouping: country-pairs
 -- description: The session's first declared client_country and the country that the geo

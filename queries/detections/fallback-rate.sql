@@ -2,6 +2,7 @@
 -- title: Fallback to secondary datacenters above the limit
 -- severity: medium
 -- kind: window
+-- routine: attempts-not-needed
 -- suppress: client_region
 -- needs: attempt-sequence
 -- description: Per client region and UTC-aligned window (a session belongs to the

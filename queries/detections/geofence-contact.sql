@@ -2,6 +2,7 @@
 -- title: Session attempted a fenced datacenter without connecting
 -- severity: medium
 -- kind: session
+-- routine: attempts-not-needed
 -- suppress: account, datacenter, client_region
 -- causes: whitelist
 -- incident-title: {sessions_of_region} attempted fenced {datacenter_region} datacenters

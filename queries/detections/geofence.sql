@@ -2,6 +2,7 @@
 -- title: Session connected to a fenced datacenter
 -- severity: high
 -- kind: session
+-- routine: attempts-not-needed
 -- raised: critical when the session exchanged keys (a connected key_exchange record) with a fenced datacenter
 -- suppress: account, datacenter, client_region
 -- causes: whitelist

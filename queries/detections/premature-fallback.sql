@@ -2,6 +2,7 @@
 -- title: Session fell back to a secondary datacenter early
 -- severity: low
 -- kind: session
+-- routine: attempts-not-needed
 -- suppress: account, datacenter, client_region
 -- needs: attempt-sequence
 -- incident-title: {sessions_of_region} fell back to secondaries before the timeout

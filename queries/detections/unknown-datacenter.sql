@@ -2,6 +2,7 @@
 -- title: Session attempted a datacenter missing from the catalog
 -- severity: medium
 -- kind: session
+-- routine: attempts-not-needed
 -- suppress: account, datacenter, client_region
 -- incident-title: {sessions_of_region} attempted datacenters missing from the catalog{if geo_placement} (by address:
 --   region {datacenter_region}){end}

@@ -2,6 +2,7 @@
 -- title: Session connected to a datacenter its region does not route to
 -- severity: medium
 -- kind: session
+-- routine: attempts-not-needed
 -- suppress: account, datacenter, client_region
 -- causes: whitelist
 -- incident-title: {sessions_of_region} connected to datacenters off their routing lists

@@ -2,6 +2,7 @@
 -- title: Session of a client no fence can place reached a fenced region
 -- severity: medium
 -- kind: session
+-- routine: attempts-not-needed
 -- suppress: account, datacenter, client_region
 -- incident-title: Sessions of {if client_unknown}unplaced{else}unmapped{end} clients reached fenced
 --   {datacenter_region} datacenters

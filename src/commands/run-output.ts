@@ -75,8 +75,9 @@ export function reportRun(result: PipelineResult, failOn: FailOn, io: Io, databa
   }
   io.stdout(formatTerminalSummary(result.report, folder));
   if (result.clickhouse !== null) {
-    const { sessions, candidateSessions } = result.clickhouse;
-    io.stderr(`clickhouse: ${sessions.toLocaleString('en-US')} sessions scanned in the cluster; ${candidateSessions.toLocaleString('en-US')} came home with their attempts (docs/clickhouse.md)\n`);
+    const { sessions, candidateSessions, everySessionBecause } = result.clickhouse;
+    const because = everySessionBecause === null ? '' : ` (all of them: ${everySessionBecause})`;
+    io.stderr(`clickhouse: ${sessions.toLocaleString('en-US')} sessions scanned in the cluster; ${candidateSessions.toLocaleString('en-US')} came home with their attempts${because} (docs/clickhouse.md)\n`);
   }
   for (const problem of result.report.inputProblems) {
     // Where cron mails it: a gap in the input is not a quiet night.

@@ -83,7 +83,13 @@ export async function runAudit(db: Database, options: AuditOptions): Promise<Aud
   await loadPolicyTables(db, policy);
   const lookbackStart = options.window.since === null ? null : new Date(Date.parse(options.window.since) - BASELINE_DAYS * 86_400_000).toISOString();
   const lateAfterFileId = options.lateAfterFileId ?? null;
-  await deriveSessions(db, { since: options.window.since, until: options.window.until, lookbackStart, lateAfterFileId }, options.geo ?? null, options.sessions);
+  const registry = options.registry ?? loadRegistry();
+  await deriveSessions(
+    db,
+    { since: options.window.since, until: options.window.until, lookbackStart, lateAfterFileId, rulesNeedingRoutineAttempts: registry.needingRoutineAttempts().map((d) => d.id) },
+    options.geo ?? null,
+    options.sessions,
+  );
 
   const params = {
     primary_timeout_ms: policy.fallback.primaryTimeoutMs,
@@ -94,7 +100,6 @@ export async function runAudit(db: Database, options: AuditOptions): Promise<Aud
     now: options.now.toISOString(),
   };
 
-  const registry = options.registry ?? loadRegistry();
   await db.run(loadQuery('audit/raw-findings.sql'));
   for (const detection of registry.ofKind('session')) await fileSessionFindings(db, detection, params);
   await db.run(loadQuery('audit/findings.sql'));

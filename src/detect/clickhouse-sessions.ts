@@ -22,11 +22,13 @@ export interface ClickHouseAuditNote {
   sessions: number;
   /** Sessions whose attempts came home too (the candidates). */
   candidateSessions: number;
+  /** Why every session's attempts came home, when they did: a rule that may need routine sessions' attempts. */
+  everySessionBecause: string | null;
 }
 
 export class ClickHouseSessions implements SessionSource {
   private readonly scratch = mkdtempSync(join(tmpdir(), 'routeaudit-cha-'));
-  readonly note: ClickHouseAuditNote = { sessions: 0, candidateSessions: 0 };
+  readonly note: ClickHouseAuditNote = { sessions: 0, candidateSessions: 0, everySessionBecause: null };
 
   constructor(private readonly ch: ClickHouse) {}
 
@@ -74,7 +76,10 @@ export class ClickHouseSessions implements SessionSource {
 
   async attempts(db: Database, window: SessionWindow, scanStart: string | null): Promise<void> {
     await this.ch.run('routine-classes.sql');
-    await this.push(db, 'mirror/routine-classes.sql', 'routine_classes');
+    // No routine class: every attempt joins an empty list, so every session is a candidate.
+    const needing = window.rulesNeedingRoutineAttempts ?? [];
+    if (needing.length > 0) this.note.everySessionBecause = `${needing.join(', ')} ${needing.length === 1 ? 'does' : 'do'} not declare routine: attempts-not-needed`;
+    else await this.push(db, 'mirror/routine-classes.sql', 'routine_classes');
     await this.push(db, 'mirror/rule-accounts.sql', 'rule_accounts');
     await this.ch.run('candidates.sql', this.bounds(window));
     await this.push(db, 'mirror/extra-candidates.sql', 'candidate_sessions');

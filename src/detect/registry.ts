@@ -57,6 +57,12 @@ export interface Detection {
   causes: CauseRule[];
   /** What the rule needs the logs to show (docs/sources.md): it judges no session of a source that lacks it. */
   needs: Capability[];
+  /**
+   * The rule needs no attempt of a routine session (header `routine: attempts-not-needed`;
+   * docs/detections.md, "Routine sessions"): the ClickHouse engine may leave those attempts in
+   * the cluster. Policy rules read no attempts: true.
+   */
+  routineAttemptsNotNeeded: boolean;
   /** For session rules grouped into incidents; null otherwise. */
   wording: IncidentWording | null;
   /** Relative to the project root, for messages. */
@@ -67,7 +73,7 @@ export interface Detection {
 const DETECTIONS_DIR = 'detections/';
 const REQUIRED_KEYS = ['id', 'title', 'severity', 'kind', 'description', 'parameters'] as const;
 const WORDING_KEYS = { title: 'incident-title', whatHappened: 'what-happened', cause: 'incident-cause', action: 'incident-action' } as const;
-const OPTIONAL_KEYS = ['raised', 'suppress', 'grouping', 'causes', 'needs', ...Object.values(WORDING_KEYS)];
+const OPTIONAL_KEYS = ['raised', 'suppress', 'grouping', 'causes', 'needs', 'routine', ...Object.values(WORDING_KEYS)];
 /** Bound for every detection: its own id, so that no query spells it out. */
 const IMPLICIT_PARAMETERS = ['rule'];
 
@@ -123,6 +129,10 @@ export function parseDetection(file: string, text: string): Detection {
     if (kind !== 'session' && !text.includes(`'${need}'`)) fail(`needs "${need}", but its query never names '${need}': a ${kind} rule must leave out the sessions that lack it (see fallback-rate.sql)`);
   }
 
+  if (header.routine !== undefined && header.routine !== 'attempts-not-needed') fail(`unknown "routine" value "${header.routine}" (expected attempts-not-needed)`);
+  if (header.routine !== undefined && kind === 'policy') fail('"routine" is for session and window rules; a policy rule reads no attempts');
+  const routineAttemptsNotNeeded = kind === 'policy' || header.routine === 'attempts-not-needed';
+
   const wordingKeys = Object.values(WORDING_KEYS).filter((key) => header[key] !== undefined);
   const grouped = kind === 'session' && grouping === 'incidents';
   let wording: IncidentWording | null = null;
@@ -158,6 +168,7 @@ export function parseDetection(file: string, text: string): Detection {
     grouping,
     causes: causes as CauseRule[],
     needs: needs as Capability[],
+    routineAttemptsNotNeeded,
     wording,
     file,
     sql: text,
@@ -210,6 +221,11 @@ export class Registry {
 
   grouped(grouping: Grouping): string[] {
     return this.ofKind('session').filter((d) => d.grouping === grouping).map((d) => d.id);
+  }
+
+  /** Rules that do not declare `routine: attempts-not-needed`: with them, every session's attempts are read. */
+  needingRoutineAttempts(): Detection[] {
+    return this.detections.filter((d) => !d.routineAttemptsNotNeeded);
   }
 }
 

@@ -26,6 +26,11 @@ export interface SessionWindow {
   lookbackStart: string | null;
   /** nightly: sessions with a record in a later file are audited whatever their start; null: none. */
   lateAfterFileId: number | null;
+  /**
+   * Rules that may need attempts of routine sessions (they do not declare `routine:
+   * attempts-not-needed`, docs/detections.md): with any, an engine that leaves those out must not.
+   */
+  rulesNeedingRoutineAttempts?: readonly string[];
 }
 
 /** Where the session steps read the stored attempts: the local DuckDB tables, or a cluster. */

@@ -12,14 +12,25 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fileURLToPath } from 'node:url';
+import { parseClickHouseTarget } from '../../src/db/clickhouse-target.js';
 import { Database } from '../../src/db/database.js';
-import { tempDir } from '../helpers.js';
+import { runAudit } from '../../src/detect/audit.js';
+import { loadRegistry } from '../../src/detect/registry.js';
+import { DUCKDB_ENGINE, withEngine, type EngineChoice } from '../../src/engine.js';
+import { discoverLogFiles } from '../../src/ingest/discover.js';
+import { ingestFiles } from '../../src/ingest/ingester.js';
+import { identityMapping } from '../../src/ingest/mapping.js';
+import { loadPolicy } from '../../src/policy/load.js';
+import { QUERIES_DIR } from '../../src/queries.js';
+import { FIXED_NOW, tempDir } from '../helpers.js';
 import { CLUSTER, clickhouseAvailable, startCluster, type Cluster } from './servers.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const CLI = join(ROOT, 'dist/cli.js');
 const SAMPLE = join(ROOT, 'sample-logs');
 const NOW = '2020-04-05T00:00:00Z';
+const THROWAWAY = fileURLToPath(new URL('../fixtures/throwaway-rules/', import.meta.url));
 const SAMPLE_LOGS = ['sample-logs/connections-*', 'sample-logs/redelivered'];
 
 function routeaudit(args: string[], cwd: string) {
@@ -322,6 +333,40 @@ describe.skipIf(!available)('the ClickHouse engine, on a cluster of two shards',
     } finally {
       db.close();
     }
+  });
+
+  it('brings every session home when a rule does not say it needs no routine session', async () => {
+    // operator-watch (test/fixtures/throwaway-rules) finds CA sessions at ca-yyz1, their own primary
+    // datacenter: routine sessions, whose attempts would otherwise stay in the cluster.
+    const dir = tempDir();
+    const rules = join(dir, 'detections');
+    mkdirSync(rules);
+    for (const source of [join(QUERIES_DIR, 'detections'), THROWAWAY]) {
+      for (const file of readdirSync(source).filter((f) => f.endsWith('.sql'))) copyFileSync(join(source, file), join(rules, file));
+    }
+    const registry = loadRegistry(rules);
+    const policy = loadPolicy(join(SAMPLE, 'policy.yaml'), ROOT, registry);
+    const { files } = discoverLogFiles([join(SAMPLE, 'connections-2020-04-01.jsonl.gz')], 'auto', ROOT);
+    const run = async (engine: EngineChoice) => {
+      const db = await Database.open(':memory:');
+      try {
+        return await withEngine(engine, db, ':memory:', async (opened) => {
+          await ingestFiles(db, files, { mapping: identityMapping(), now: () => FIXED_NOW, store: opened.store });
+          const report = await runAudit(db, { policy, window: { since: null, until: null }, now: FIXED_NOW, databaseLabel: 'x', geo: null, registry, sessions: opened.sessions });
+          return { report, note: opened.auditNote ?? null };
+        });
+      } finally {
+        db.close();
+      }
+    };
+    const local = await run(DUCKDB_ENGINE);
+    const remote = await run({ kind: 'clickhouse', target: parseClickHouseTarget(cluster.spec(`t${++databases}`), CLUSTER) });
+    const watched = (r: typeof local) => r.report.findings.filter((f) => f.rule === 'operator-watch').map((f) => f.sessionId).sort();
+    expect(watched(local).length).toBeGreaterThan(5);
+    expect(watched(remote)).toEqual(watched(local));
+    expect(remote.report.findings).toEqual(local.report.findings);
+    expect(remote.note?.everySessionBecause).toBe('half-secondary, operator-watch do not declare routine: attempts-not-needed');
+    expect(remote.note?.candidateSessions).toBe(remote.note?.sessions);
   });
 
   it('says what is wrong with the setup, without a stack, and exits 2', () => {

@@ -16,6 +16,8 @@ describe('detection registry', () => {
   it('reads one detection per file of queries/detections, its id the file name, with a complete header', () => {
     const files = readdirSync(join(QUERIES_DIR, 'detections')).filter((f) => f.endsWith('.sql'));
     const detections = loadDetections();
+    // Each rule of this install says it needs no attempt of a routine session, so the ClickHouse engine may leave them in the cluster.
+    expect(detections.filter((d) => !d.routineAttemptsNotNeeded).map((d) => d.id)).toEqual([]);
     expect(detections.map((d) => `${d.id}.sql`).sort()).toEqual(files.sort());
     for (const d of detections) {
       expect(SEVERITIES).toContain(d.severity);
@@ -55,6 +57,8 @@ describe('detection registry', () => {
     expect(() => parseDetection('queries/detections/x.sql', header(noTitle))).toThrow(/lacks "title"/);
     expect(() => parseDetection('queries/detections/x.sql', header(good) + ' WHERE a = $limit')).toThrow(/undeclared parameter\(s\) \$limit/);
     expect(() => parseDetection('queries/detections/x.sql', header({ ...good, severty: 'low' }))).toThrow(/unknown key "severty"/);
+    expect(() => parseDetection('queries/detections/x.sql', header({ ...good, routine: 'attempts-not-needed' }))).toThrow(/"routine" is for session and window rules/);
+    expect(parseDetection('queries/detections/x.sql', header(good)).routineAttemptsNotNeeded).toBe(true);
   });
 
   it('reads what raises the severity, what narrows a suppression, the grouping and the causes', () => {
@@ -67,6 +71,10 @@ describe('detection registry', () => {
     expect(parsed.grouping).toBe('incidents');
     expect(parsed.causes).toEqual(['whitelist']);
     expect(parsed.wording?.title.render({ client_region: 'US' })).toBe('T US');
+    // Without the declaration a session rule may need attempts of routine sessions (docs/clickhouse.md).
+    expect(parsed.routineAttemptsNotNeeded).toBe(false);
+    expect(parseDetection('queries/detections/x.sql', header({ ...session, routine: 'attempts-not-needed' })).routineAttemptsNotNeeded).toBe(true);
+    expect(() => parseDetection('queries/detections/x.sql', header({ ...session, routine: 'yes' }))).toThrow(/unknown "routine" value "yes" \(expected attempts-not-needed\)/);
 
     const refused = (fields: Record<string, string>) => () => parseDetection('queries/detections/x.sql', header(fields));
     expect(refused({ ...session, raised: 'medium when x' })).toThrow(/"raised" must be above the severity high/);
