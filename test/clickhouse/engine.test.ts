@@ -141,6 +141,20 @@ describe.skipIf(!available)('the ClickHouse engine, on a cluster of two shards',
     expect(findings.incidents).toHaveLength(19);
   });
 
+  it('writes the same reports for the Zeek and Zoom samples, with what those sources cannot show', () => {
+    const dir = tempDir();
+    const logs = ['--logs', join(SAMPLE, 'sources', 'conn.log'), join(SAMPLE, 'sources', 'zoom')];
+    const a = routeaudit(['audit', ...clickhouse().flags, ...logs, '--policy', join(SAMPLE, 'policy.yaml'), '--out', 'ch', '--now', NOW], dir);
+    const b = routeaudit(['audit', ...logs, '--policy', join(SAMPLE, 'policy.yaml'), '--out', 'duck', '--now', NOW], dir);
+    expect(a.code, a.stderr).toBe(b.code);
+    expectSameReports(join(dir, 'ch'), join(dir, 'duck'));
+    const report = JSON.parse(readFileSync(join(dir, 'ch', 'latest', 'findings.json'), 'utf8')) as { notAssessable: { rule: string; sessions: number }[]; findings: unknown[] };
+    expect(report.notAssessable.map((n) => n.rule).sort()).toEqual(['fallback-rate', 'premature-fallback']);
+    expect(report.findings.length).toBeGreaterThan(0);
+    // No session of these sources declares a country: each comes home whole (docs/clickhouse.md).
+    expect(a.stderr).toContain('clickhouse: 313 sessions scanned in the cluster; 313 came home with their attempts');
+  });
+
   describe('on the generated April 2020 scenario (150,000 sessions, 240,508 attempts)', () => {
     let dir: string;
     let ch: ReturnType<typeof clickhouse>;
