@@ -22,6 +22,7 @@ import { availableParallelism, cpus, freemem, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateBenchLogs, type GeneratedLogs, type LogSet } from './generate.js';
+import { CLUSTER, clickhouseBinary, startCluster } from '../test/clickhouse/servers.js';
 
 /** dist/bench/bench/run.js -> the project root. */
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -44,6 +45,7 @@ interface Options {
   out: string;
   json: string | null;
   fresh: boolean;
+  clickhouse: boolean;
 }
 
 interface Measured {
@@ -51,6 +53,7 @@ interface Measured {
   maxRssMb: number;
   cpuSeconds: number;
   stdout: string;
+  stderr: string;
 }
 
 interface Series {
@@ -77,7 +80,7 @@ interface Figure {
 }
 
 function parseArgs(argv: string[]): Options {
-  const options: Options = { rows: 2_000_000, runs: 3, scale: 5, seed: 2020, out: join(ROOT, 'bench', 'out'), json: null, fresh: false };
+  const options: Options = { rows: 2_000_000, runs: 3, scale: 5, seed: 2020, out: join(ROOT, 'bench', 'out'), json: null, fresh: false, clickhouse: true };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]!;
     const value = () => {
@@ -97,6 +100,7 @@ function parseArgs(argv: string[]): Options {
     else if (flag === '--out') options.out = resolve(value());
     else if (flag === '--json') options.json = resolve(value());
     else if (flag === '--fresh') options.fresh = true;
+    else if (flag === '--no-clickhouse') options.clickhouse = false;
     else if (flag === '--help' || flag === '-h') {
       process.stdout.write(
         'usage: npm run bench -- [--rows N] [--runs R] [--scale S] [--seed S] [--json FILE] [--out DIR] [--fresh]\n' +
@@ -105,7 +109,8 @@ function parseArgs(argv: string[]): Options {
           '  --scale S  the memory figure compares N with S x N rows (default 5; 1 skips it)\n' +
           '  --json F   also write the results as JSON\n' +
           '  --out DIR  working folder (default bench/out); generated logs are reused when they match\n' +
-          '  --fresh    regenerate the logs even when a matching set exists\n',
+          '  --fresh    regenerate the logs even when a matching set exists\n' +
+          '  --no-clickhouse  skip the ClickHouse rows (two local shards; they need Debian\'s clickhouse-server)\n',
       );
       process.exit(0);
     } else throw new Error(`unknown option ${flag} (see --help)`);
@@ -135,7 +140,7 @@ async function measure(script: string, args: string[], options: { allowExit?: nu
   }
   const usage = JSON.parse(readFileSync(usageFile, 'utf8')) as { maxRssKb: number; userSeconds: number; systemSeconds: number };
   rmSync(usageFile, { force: true });
-  return { seconds, maxRssMb: usage.maxRssKb / 1024, cpuSeconds: usage.userSeconds + usage.systemSeconds, stdout };
+  return { seconds, maxRssMb: usage.maxRssKb / 1024, cpuSeconds: usage.userSeconds + usage.systemSeconds, stdout, stderr };
 }
 
 function series(runs: Measured[]): Series {
@@ -360,6 +365,11 @@ async function main(): Promise<void> {
     ],
   });
 
+  // The ClickHouse engine on two local shards against the DuckDB engine, ingest and audit,
+  // alternating; the reports must be the same (docs/clickhouse.md).
+  if (options.clickhouse && clickhouseBinary() !== null) figures.push(...(await benchClickHouse(options, logs, auditDb, db, reports)));
+  else log(options.clickhouse ? 'clickhouse: no clickhouse-server installed (Debian package clickhouse-server); no ClickHouse rows' : 'clickhouse: skipped (--no-clickhouse)');
+
   // 5: memory at N and scale x N.
   const peakN = Math.max(peak(ingests), peak(audits));
   if (logs.scaled && options.scale > 1) {
@@ -449,7 +459,7 @@ async function main(): Promise<void> {
   process.stdout.write(`bench took ${totalSeconds.toFixed(0)} s (log generation ${reused ? 'reused' : `${generateSeconds.toFixed(0)} s`}); ${machine.cpus} CPUs, ${machine.memoryGb} GB\n`);
 
   if (options.json) {
-    const strip = (s: Series | null) => s && { ...s, runs: s.runs.map(({ stdout: _stdout, ...rest }) => rest) };
+    const strip = (s: Series | null) => s && { ...s, runs: s.runs.map(({ stdout: _stdout, stderr: _stderr, ...rest }) => rest) };
     writeFileSync(
       options.json,
       JSON.stringify(
@@ -475,6 +485,105 @@ async function main(): Promise<void> {
     log(`wrote ${options.json}`);
   }
   rmSync(tmpDir, { recursive: true, force: true });
+}
+
+/** Ingest and audit on ClickHouse (two shards on loopback) against the DuckDB engine on the same logs. */
+async function benchClickHouse(options: Options, logs: GeneratedLogs, auditDb: string, db: (name: string) => string, reports: string): Promise<Figure[]> {
+  log('clickhouse: starting two local shards');
+  const cluster = await startCluster(2);
+  try {
+    const engine = (database: string) => ['--engine', 'clickhouse', '--clickhouse', cluster.spec(database), '--clickhouse-cluster', CLUSTER];
+    const chIngests: Measured[] = [];
+    const duckIngests: Measured[] = [];
+    let lastDatabase = '';
+    for (let round = 0; round < options.runs; round++) {
+      const database = `bench_${round}`;
+      const local = db(`ch-history-${round}`);
+      const target = db(`duck-${round}`);
+      const chIngest = async () => {
+        rmSync(local, { force: true });
+        const m = await measure(CLI, ['ingest', logs.clean.dir, '--db', local, ...engine(database)]);
+        const counts = ingestCounts(m.stdout);
+        if (!counts.adds || counts.loaded !== logs.clean.records) throw new Error(`clickhouse ingest: expected ${logs.clean.records} loaded, got ${JSON.stringify(counts)}`);
+        chIngests.push(m);
+      };
+      const duckIngest = async () => {
+        rmSync(target, { force: true });
+        duckIngests.push(await measure(CLI, ['ingest', logs.clean.dir, '--db', target]));
+        rmSync(target, { force: true });
+      };
+      log(`round ${round + 1}/${options.runs}: ingest into ClickHouse (2 shards) and into DuckDB`);
+      await alternate(round, chIngest, duckIngest);
+      lastDatabase = database;
+    }
+    const chAudits: Measured[] = [];
+    const duckAudits: Measured[] = [];
+    const chReports = `${reports}-clickhouse`;
+    const duckReports = `${reports}-duckdb`;
+    let cameHome = '';
+    for (let round = 0; round < options.runs; round++) {
+      const chAudit = async () => {
+        rmSync(chReports, { recursive: true, force: true });
+        const m = await measure(CLI, ['audit', '--db', db(`ch-history-${options.runs - 1}`), ...engine(lastDatabase), '--policy', logs.policyFile, '--out', chReports, '--fail-on', 'none', '--now', NOW]);
+        cameHome = /clickhouse: (.*) \(docs/.exec(m.stderr)?.[1] ?? cameHome;
+        chAudits.push(m);
+      };
+      const duckAudit = async () => {
+        rmSync(duckReports, { recursive: true, force: true });
+        duckAudits.push(await measure(CLI, ['audit', '--db', auditDb, '--policy', logs.policyFile, '--out', duckReports, '--fail-on', 'none', '--now', NOW]));
+      };
+      log(`round ${round + 1}/${options.runs}: full audit on ClickHouse and on DuckDB`);
+      await alternate(round, chAudit, duckAudit);
+    }
+    const same = sameFindings(newestRunFolder(chReports), newestRunFolder(duckReports));
+    if (!same) throw new Error('clickhouse: findings.json differs from the DuckDB engine\'s');
+    const chIngestSeries = series(chIngests);
+    const duckIngestSeries = series(duckIngests);
+    const chAuditSeries = series(chAudits);
+    const duckAuditSeries = series(duckAudits);
+    return [
+      {
+        id: 'clickhouse-ingest',
+        title: 'ingest into ClickHouse, 2 local shards',
+        rows: logs.clean.records,
+        subject: chIngestSeries,
+        baseline: duckIngestSeries,
+        baselineTitle: 'ingest into DuckDB',
+        ratio: duckIngestSeries.median / chIngestSeries.median,
+        ratioLabel: 'rows/s vs DuckDB engine',
+        goal: '',
+        holds: null,
+        peakRssMb: peak(chIngests),
+        notes: ['same counts as the DuckDB engine (checked)', 'the servers share this machine\'s cores with the ingester'],
+      },
+      {
+        id: 'clickhouse-audit',
+        title: 'full audit on ClickHouse, 2 local shards',
+        rows: logs.clean.records,
+        subject: chAuditSeries,
+        baseline: duckAuditSeries,
+        baselineTitle: 'full audit on DuckDB',
+        ratio: duckAuditSeries.median / chAuditSeries.median,
+        ratioLabel: 'speed vs DuckDB engine',
+        goal: '',
+        holds: null,
+        peakRssMb: peak(chAudits),
+        notes: ['findings.json equal to the DuckDB engine\'s (checked)', cameHome],
+      },
+    ];
+  } finally {
+    await cluster.stop();
+  }
+}
+
+/** The two runs' findings.json, the database label aside. */
+function sameFindings(a: string, b: string): boolean {
+  const read = (folder: string) => {
+    const report = JSON.parse(readFileSync(join(folder, 'findings.json'), 'utf8')) as { run: { database: string } };
+    report.run.database = '';
+    return JSON.stringify(report);
+  };
+  return read(a) === read(b);
 }
 
 function renderTable(figures: Figure[], geo: { name: string; rows: number; median: number; seconds: number[]; rowsPerSecond: number } | null): string {

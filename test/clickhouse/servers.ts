@@ -11,10 +11,18 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 export const CLUSTER = 'ra_test';
-const CONFIG_DIR = new URL('./config/', import.meta.url);
+/** test/clickhouse/config/, found from this module up, so that the bench's build (dist/bench/test/…) finds it too. */
+function configDir(): string {
+  for (let dir = dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {
+    const candidate = join(dir, 'test', 'clickhouse', 'config');
+    if (existsSync(candidate)) return candidate;
+    if (dirname(dir) === dir) throw new Error('test/clickhouse/config/ not found above this module');
+  }
+}
 const CANDIDATES = ['/usr/sbin/clickhouse-server', '/usr/bin/clickhouse-server', '/usr/bin/clickhouse'];
 
 export function clickhouseBinary(): string | null {
@@ -101,8 +109,8 @@ export async function startCluster(count: number): Promise<Cluster> {
   const root = mkdtempSync(join(tmpdir(), 'routeaudit-chtest-'));
   const ports = await Promise.all(Array.from({ length: count * 3 }, freePort));
   const shards = Array.from({ length: count }, (_, i) => `      <shard><replica><host>127.0.0.1</host><port>${ports[i * 3 + 1]}</port></replica></shard>`).join('\n');
-  const template = readFileSync(new URL('node.xml', CONFIG_DIR), 'utf8');
-  const users = readFileSync(new URL('users.xml', CONFIG_DIR), 'utf8');
+  const template = readFileSync(join(configDir(), 'node.xml'), 'utf8');
+  const users = readFileSync(join(configDir(), 'users.xml'), 'utf8');
   const nodes: Node[] = [];
   const launched = Array.from({ length: count }, (_, i) => {
     const dir = join(root, `node${i + 1}`);
