@@ -256,7 +256,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void, argv: read
 
   runCommand(program, 'audit', 'run every detection over the database (or over --logs, in memory) and write reports', (command) =>
     command
-      .option('--logs <paths...>', 'ingest these logs first: into memory (a one-shot audit), or into --db when given')
+      .option('--logs <paths...>', 'ingest these logs first: into memory (a one-shot audit), or into --db when given (with --engine clickhouse: into the cluster)')
       .option('--since <time>', 'window start (inclusive): ISO date or time')
       .option('--until <time>', 'window end (exclusive): ISO date or time')
       .option('--last <duration>', 'window of this length ending now, e.g. 24h, 7d')

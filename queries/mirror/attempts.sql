@@ -1,6 +1,5 @@
 -- The attempts of the candidate sessions (queries/clickhouse/candidate-attempts.sql) as the local
--- connections, which attempts.sql reads; the working copy held nothing else.
-DELETE FROM connections;
+-- connections, which attempts.sql reads (emptied first: mirror/forget-stored.sql).
 INSERT INTO connections BY NAME
 SELECT make_timestamp(ts_us)::TIMESTAMPTZ AS ts, * EXCLUDE (ts_us)
 FROM read_json($path, format = 'newline_delimited', columns = {

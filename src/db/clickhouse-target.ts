@@ -38,3 +38,9 @@ export function parseClickHouseTarget(spec: string, cluster: string | null): Cli
   return { urls, cluster, database: [...databases][0]! };
 }
 
+
+/** A URL without its user and password: for messages, reports and the working copy's marker. */
+export function redacted(url: string): string {
+  const u = new URL(url);
+  return `${u.protocol}//${u.host}`;
+}

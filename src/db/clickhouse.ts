@@ -14,7 +14,7 @@ import { pipeline } from 'node:stream/promises';
 import { ClickHouseError, ClickHouseSetupError } from '../errors.js';
 import { loadQuery } from '../queries.js';
 import { bindClickHouse, statementsOf, type ClickHouseValue } from './clickhouse-sql.js';
-import type { ClickHouseTarget } from './clickhouse-target.js';
+import { redacted, type ClickHouseTarget } from './clickhouse-target.js';
 
 export type { ClickHouseTarget } from './clickhouse-target.js';
 
@@ -48,11 +48,27 @@ export class ClickHouse {
       // the registry entry, written last, then commits a file whose records are all stored.
       insert_distributed_sync: 1,
       output_format_json_quote_64bit_integers: 0,
+      // A user profile must not change an answer: no shard is skipped, no limit truncates a
+      // result (a limit reached is an error), and an unmatched ANY LEFT JOIN gives defaults.
+      skip_unavailable_shards: 0,
+      result_overflow_mode: 'throw',
+      read_overflow_mode: 'throw',
+      group_by_overflow_mode: 'throw',
+      set_overflow_mode: 'throw',
+      join_overflow_mode: 'throw',
+      distinct_overflow_mode: 'throw',
+      transfer_overflow_mode: 'throw',
+      join_use_nulls: 0,
     } as const;
     const make = (url: string, session: boolean) =>
       createClient({
         url,
-        clickhouse_settings: settings,
+        clickhouse_settings: {
+          ...settings,
+          // The run's temporary tables live in its HTTP session: an hour between two requests
+          // (a long local step) must not end it (the server's default is 60 s).
+          ...(session ? ({ session_timeout: 3600 } as Record<string, number>) : {}),
+        },
         request_timeout: 3_600_000,
         log: { level: 127 },
         ...(session ? { session_id: `routeaudit-${process.pid}-${randomBytes(6).toString('hex')}` } : {}),
@@ -81,9 +97,9 @@ export class ClickHouse {
       try {
         answer = await node.ping();
       } catch (error) {
-        throw new ClickHouseSetupError(`cannot reach ClickHouse at ${url}: ${firstLine(error)}`);
+        throw new ClickHouseSetupError(`cannot reach ClickHouse at ${redacted(url)}: ${firstLine(error)}`);
       }
-      if (!answer.success) throw new ClickHouseSetupError(`cannot reach ClickHouse at ${url}: ${firstLine(answer.error)}`);
+      if (!answer.success) throw new ClickHouseSetupError(`cannot reach ClickHouse at ${redacted(url)}: ${firstLine(answer.error)}`);
     }
   }
 
@@ -144,7 +160,7 @@ export class ClickHouse {
     try {
       return await run();
     } catch (error) {
-      throw classify(`queries/clickhouse/${file}`, error, this.target.urls[0]!);
+      throw classify(`queries/clickhouse/${file}`, error, redacted(this.target.urls[0]!));
     }
   }
 }

@@ -14,8 +14,10 @@ import { epochMicros } from '../db/clickhouse-sql.js';
 import type { ClickHouse } from '../db/clickhouse.js';
 import type { Database } from '../db/database.js';
 import { loadQuery, queryRow } from '../queries.js';
-import { COUNT_ROW } from './shapes.js';
+import { COUNT_ROW, SPLIT_SESSIONS_ROW } from './shapes.js';
+import { UserError } from '../errors.js';
 import type { SessionSource, SessionWindow } from './sessions.js';
+import { importRows } from '../ingest/clickhouse-store.js';
 
 export interface ClickHouseAuditNote {
   /** Sessions whose facts came home. */
@@ -42,13 +44,21 @@ export class ClickHouseSessions implements SessionSource {
   }
 
   async facts(db: Database, window: SessionWindow): Promise<void> {
-    await this.ch.run('committed.sql');
+    await this.ch.run('committed-given.sql');
+    await this.push(db, 'mirror/committed-ids.sql', 'committed_files');
     const [maxima] = await this.ch.rows<{ max_part: number; max_line_no: number; max_file_id: number }>('order-maxima.sql');
     await db.runScript(loadQuery('mirror/order-spans.sql'), { max_part: maxima?.max_part ?? 0, max_line_no: maxima?.max_line_no ?? 0, max_file_id: maxima?.max_file_id ?? 0 });
     await db.runScript(loadQuery('audit/order-key.sql'));
     const path = this.file('facts');
     await this.ch.exportTo('session-facts.sql', this.bounds(window), path);
     await db.run(loadQuery('mirror/session-facts.sql'), { path });
+    const split = await queryRow(db, SPLIT_SESSIONS_ROW, 'mirror/split-sessions.sql');
+    if (split.n > 0) {
+      throw new UserError(
+        `${split.n} session${split.n === 1 ? ' has' : 's have'} records on more than one shard (e.g. ${JSON.stringify(split.example)}): the cluster's shards or their weights changed after ` +
+          'records were stored, and sessions are sharded by session_id. Re-shard the connections table (docs/clickhouse.md, "Adding shards") before auditing.',
+      );
+    }
     this.note.sessions = (await queryRow(db, COUNT_ROW, 'mirror/fact-count.sql')).n;
   }
 
@@ -87,7 +97,8 @@ export class ClickHouseSessions implements SessionSource {
     this.note.candidateSessions = Number(count?.candidates ?? 0);
     const path = this.file('attempts');
     await this.ch.exportTo('candidate-attempts.sql', { scan_start_us: epochMicros(scanStart) }, path);
-    await db.runScript(loadQuery('mirror/attempts.sql'), { path });
+    await db.run(loadQuery('mirror/forget-stored.sql'));
+    await importRows(db, 'mirror/attempts.sql', path);
   }
 
   close(): void {

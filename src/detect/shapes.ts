@@ -139,3 +139,6 @@ export const LEDGER_ENTRY_ROW = rowShape('an incident ledger entry', {
 
 /** A count (queries/mirror/fact-count.sql, partial-file-count.sql). */
 export const COUNT_ROW = rowShape('a count', { n: 'integer' });
+
+/** mirror/split-sessions.sql: sessions whose facts came from two shards. */
+export const SPLIT_SESSIONS_ROW = rowShape('the sessions split across shards', { n: 'integer', example: 'text?' });

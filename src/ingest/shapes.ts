@@ -61,3 +61,6 @@ function counts<K extends `${'missing' | 'present'}_${LogField}`>(names: readonl
 
 /** mirror/holds-own-logs.sql: whether a local database holds logs of its own (not a ClickHouse working copy). */
 export const HOLDS_OWN_LOGS_ROW = rowShape('whether the database holds its own logs', { holds_own_logs: 'boolean' });
+
+/** mirror/is-working-copy.sql: whether a local database is a ClickHouse working copy. */
+export const WORKING_COPY_ROW = rowShape('whether the database is a ClickHouse working copy', { working_copy: 'boolean' });

@@ -301,6 +301,24 @@ describe.skipIf(!available)('the ClickHouse engine, on a cluster of two shards',
     expect(report.ingest.loaded).toBe(2);
   });
 
+  it('refuses to audit when a session has records on two shards (the shards changed)', async () => {
+    const dir = tempDir();
+    const ch = clickhouse();
+    const record = (i: number) => JSON.stringify({ ts: `2020-04-01T10:00:0${i}Z`, session_id: `s-${i}`, dc_id: 'us-sjc1', outcome: 'connected', client_country: 'US' });
+    writeFileSync(join(dir, 'a.jsonl'), Array.from({ length: 9 }, (_, i) => record(i)).join('\n') + '\n');
+    expect(routeaudit(['ingest', 'a.jsonl', ...ch.flags, '--db', 'ch.duckdb'], dir).code).toBe(0);
+    // A copy of one of the first shard's records on the second shard: what a change of shards leaves.
+    const [first] = await chRows<{ session_id: string }>(`SELECT session_id FROM ${ch.database}.connections_local ORDER BY session_id LIMIT 1`);
+    const id = Number(first!.session_id.slice(2));
+    await chExec(
+      `INSERT INTO ${ch.database}.connections_local SELECT * FROM remote('127.0.0.1:${cluster.nodes[0]!.tcpPort}', ${ch.database}.connections_local) WHERE session_id = concat('s-', toString(${id}))`,
+      cluster.nodes[1]!.url,
+    );
+    const audit = routeaudit(['audit', ...ch.flags, '--db', 'ch.duckdb', '--policy', join(SAMPLE, 'policy.yaml'), '--no-reports', '--now', NOW], dir);
+    expect(audit.code, audit.stdout).toBe(2);
+    expect(audit.stderr).toMatch(/1 session has records on more than one shard \(e\.g\. "s-\d"\): the cluster's shards or their weights changed/);
+  });
+
   it('carries hostile strings in every text field, path and reject through unchanged', async () => {
     const dir = tempDir();
     const hostile = [
@@ -410,6 +428,12 @@ describe.skipIf(!available)('the ClickHouse engine, on a cluster of two shards',
     expect(refused.stderr).toContain('the DuckDB database "own.duckdb" holds logs of its own');
     const kept = routeaudit(['audit', '--db', 'own.duckdb', '--policy', policy, '--no-reports', '--now', NOW, '--fail-on', 'none'], dir);
     expect(kept.stdout).toMatch(/database: 1 file, lines read/);
+    // And the ClickHouse engine's history file is not read by the DuckDB engine as if it held the logs.
+    const history = routeaudit(['audit', ...clickhouse().flags, '--db', 'history.duckdb', '--logs', 'sample-logs/connections-2020-03-30.jsonl', '--policy', policy, '--no-reports', '--now', NOW, '--fail-on', 'none'], dir);
+    expect(history.code, history.stderr).toBe(0);
+    const misread = routeaudit(['audit', '--db', 'history.duckdb', '--policy', policy, '--no-reports', '--now', NOW], dir);
+    expect(misread.code).toBe(2);
+    expect(misread.stderr).toContain(`the DuckDB database "history.duckdb" is the ClickHouse engine's audit history, not a store of logs`);
   });
 });
 
