@@ -17,6 +17,7 @@
  * plus the geo lookup line from bench/geo.ts (benchGeo), when it exists.
  */
 import { spawn } from 'node:child_process';
+import { gunzipSync } from 'node:zlib';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, freemem, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -29,6 +30,7 @@ const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const HERE = fileURLToPath(new URL('./', import.meta.url));
 const CLI = join(ROOT, 'dist', 'cli.js');
 const BARE = join(HERE, 'bare.js');
+const FLOOR = join(HERE, 'floor.js');
 const USAGE = join(HERE, 'report-usage.js');
 const NAIVE = join(ROOT, 'bench', 'naive-geofence.mjs');
 const GEO = join(HERE, 'geo.js');
@@ -46,6 +48,7 @@ interface Options {
   json: string | null;
   fresh: boolean;
   clickhouse: boolean;
+  smallFiles: number;
 }
 
 interface Measured {
@@ -80,7 +83,7 @@ interface Figure {
 }
 
 function parseArgs(argv: string[]): Options {
-  const options: Options = { rows: 2_000_000, runs: 3, scale: 5, seed: 2020, out: join(ROOT, 'bench', 'out'), json: null, fresh: false, clickhouse: true };
+  const options: Options = { rows: 2_000_000, runs: 3, scale: 5, seed: 2020, out: join(ROOT, 'bench', 'out'), json: null, fresh: false, clickhouse: true, smallFiles: 10_000 };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]!;
     const value = () => {
@@ -101,6 +104,7 @@ function parseArgs(argv: string[]): Options {
     else if (flag === '--json') options.json = resolve(value());
     else if (flag === '--fresh') options.fresh = true;
     else if (flag === '--no-clickhouse') options.clickhouse = false;
+    else if (flag === '--small-files') options.smallFiles = count('--small-files', value(), 0);
     else if (flag === '--help' || flag === '-h') {
       process.stdout.write(
         'usage: npm run bench -- [--rows N] [--runs R] [--scale S] [--seed S] [--json FILE] [--out DIR] [--fresh]\n' +
@@ -110,6 +114,7 @@ function parseArgs(argv: string[]): Options {
           '  --json F   also write the results as JSON\n' +
           '  --out DIR  working folder (default bench/out); generated logs are reused when they match\n' +
           '  --fresh    regenerate the logs even when a matching set exists\n' +
+          '  --small-files N  the small-files row: N files of 100 lines (default 10000; 0 skips it; one round)\n' +
           '  --no-clickhouse  skip the ClickHouse rows (two local shards; they need Debian\'s clickhouse-server)\n',
       );
       process.exit(0);
@@ -325,6 +330,7 @@ async function main(): Promise<void> {
   // 4: audit vs the naive script.
   const audits: Measured[] = [];
   const naives: Measured[] = [];
+  const floors: Measured[] = [];
   let auditGeofence = -1;
   let naiveGeofence = -1;
   const reports = join(tmpDir, 'reports');
@@ -341,8 +347,17 @@ async function main(): Promise<void> {
       naiveGeofence = (JSON.parse(m.stdout) as { violations: number }).violations;
       naives.push(m);
     };
-    log(`round ${round + 1}/${options.runs}: full audit and the naive geofence script`);
-    await alternate(round, audit, naive);
+    const floor = async () => {
+      const m = await measure(FLOOR, [auditDb]);
+      const counted = JSON.parse(m.stdout) as { attempts: number };
+      if (counted.attempts !== logs.clean.records) throw new Error(`floor: read ${counted.attempts} attempts, expected ${logs.clean.records}`);
+      floors.push(m);
+    };
+    log(`round ${round + 1}/${options.runs}: full audit, the naive geofence script and the floor (one group-by pass)`);
+    await alternate(round, audit, async () => {
+      await naive();
+      await floor();
+    });
   }
   const auditSeries = series(audits);
   const naiveSeries = series(naives);
@@ -364,6 +379,63 @@ async function main(): Promise<void> {
       `naive script peak RSS ${peak(naives).toFixed(0)} MB`,
     ],
   });
+
+  // The audit against its floor: one group-by pass over the stored attempts (bench/floor.ts).
+  const floorSeries = series(floors);
+  figures.push({
+    id: 'audit-floor',
+    title: 'full audit, against its floor',
+    rows: logs.clean.records,
+    subject: auditSeries,
+    baseline: floorSeries,
+    baselineTitle: 'floor: one GROUP BY session pass',
+    ratio: auditSeries.median / floorSeries.median,
+    ratioLabel: 'times the floor',
+    goal: '<= 2.5 (at 10M rows)',
+    holds: auditSeries.median / floorSeries.median <= 2.5,
+    peakRssMb: peak(audits),
+    notes: [`floor peak RSS ${peak(floors).toFixed(0)} MB, ${series(floors.map((f) => ({ ...f, seconds: f.cpuSeconds }))).median.toFixed(2)} CPU s`],
+  });
+
+  // A one-day audit (a nightly run's window) against the floor over that day's attempts.
+  {
+    const day = lastDayOf(logs.clean);
+    const until = new Date(Date.parse(day) + 86_400_000).toISOString();
+    const dayAudits: Measured[] = [];
+    const dayFloors: Measured[] = [];
+    for (let round = 0; round < options.runs; round++) {
+      log(`round ${round + 1}/${options.runs}: one-day audit and the floor over that day`);
+      await alternate(
+        round,
+        async () => {
+          rmSync(reports, { recursive: true, force: true });
+          dayAudits.push(await measure(CLI, ['audit', '--db', auditDb, '--policy', logs.policyFile, '--out', reports, '--fail-on', 'none', '--now', NOW, '--since', day, '--until', until]));
+        },
+        async () => void dayFloors.push(await measure(FLOOR, [auditDb, day, until])),
+      );
+    }
+    const dayAudit = series(dayAudits);
+    const dayFloor = series(dayFloors);
+    const dayRows = (JSON.parse(dayFloors[0]!.stdout) as { attempts: number }).attempts;
+    figures.push({
+      id: 'nightly-floor',
+      title: 'one-day audit, against the floor over that day',
+      rows: dayRows,
+      subject: dayAudit,
+      baseline: dayFloor,
+      baselineTitle: "floor over the day's attempts",
+      ratio: dayAudit.median / dayFloor.median,
+      ratioLabel: 'times the floor',
+      goal: '<= 2.5',
+      holds: dayAudit.median / dayFloor.median <= 2.5,
+      peakRssMb: peak(dayAudits),
+      notes: [`day ${day.slice(0, 10)}: ${fmt(dayRows)} attempts of ${fmt(logs.clean.records)}; the audit also reads the 7-day baseline before it`],
+    });
+  }
+
+  // Many small files: N files of 100 lines, against bare DuckDB reading the same glob. One round:
+  // the per-file cost makes it the bench's longest row.
+  if (options.smallFiles > 0) figures.push(await benchSmallFiles(options, logs, db));
 
   // The ClickHouse engine on two local shards against the DuckDB engine, ingest and audit,
   // alternating; the reports must be the same (docs/clickhouse.md).
@@ -485,6 +557,57 @@ async function main(): Promise<void> {
     log(`wrote ${options.json}`);
   }
   rmSync(tmpDir, { recursive: true, force: true });
+}
+
+/** N files of 100 lines cut from the clean logs (cached with them), ingested against bare DuckDB over the same glob. */
+async function benchSmallFiles(options: Options, logs: GeneratedLogs, db: (name: string) => string): Promise<Figure> {
+  const dir = join(options.out, 'data', `small-${options.smallFiles}`);
+  const lines = options.smallFiles * 100;
+  if (!existsSync(join(dir, 'done'))) {
+    log(`writing ${fmt(options.smallFiles)} files of 100 lines…`);
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    const taken: string[] = [];
+    for (const file of logs.clean.files) {
+      for (const line of gunzipSync(readFileSync(file)).toString('utf8').split('\n')) {
+        if (line.length > 0) taken.push(line);
+        if (taken.length === lines) break;
+      }
+      if (taken.length === lines) break;
+    }
+    if (taken.length < lines) throw new Error(`small files: the clean logs have ${taken.length} lines, fewer than ${lines}`);
+    for (let i = 0; i < options.smallFiles; i++) {
+      writeFileSync(join(dir, `part-${String(i).padStart(6, '0')}.jsonl`), taken.slice(i * 100, i * 100 + 100).join('\n') + '\n');
+    }
+    writeFileSync(join(dir, 'done'), '');
+  }
+  const target = db('small');
+  rmSync(target, { force: true });
+  log(`small files: ingest of ${fmt(options.smallFiles)} files and bare DuckDB over the glob`);
+  const bare = await measure(BARE, [db('small-bare'), join(dir, '*.jsonl')]);
+  const bareRows = (JSON.parse(bare.stdout) as { rows: number }).rows;
+  if (bareRows !== lines) throw new Error(`small files: bare read ${bareRows} rows, expected ${lines}`);
+  const ingest = await measure(CLI, ['ingest', dir, '--db', target]);
+  const counts = ingestCounts(ingest.stdout);
+  if (!counts.adds || counts.loaded !== lines) throw new Error(`small files: expected ${lines} loaded, got ${JSON.stringify(counts)}`);
+  rmSync(target, { force: true });
+  rmSync(db('small-bare'), { force: true });
+  const subject = series([ingest]);
+  const baseline = series([bare]);
+  return {
+    id: 'small-files',
+    title: `ingest of ${fmt(options.smallFiles)} files of 100 lines`,
+    rows: lines,
+    subject,
+    baseline,
+    baselineTitle: 'bare CTAS read_json over the glob',
+    ratio: baseline.median / subject.median,
+    ratioLabel: 'rows/s vs bare',
+    goal: '>= 0.5',
+    holds: baseline.median / subject.median >= 0.5,
+    peakRssMb: ingest.maxRssMb,
+    notes: [`${((ingest.seconds * 1000) / options.smallFiles).toFixed(1)} ms per file; one round`],
+  };
 }
 
 /** Ingest and audit on ClickHouse (two shards on loopback) against the DuckDB engine on the same logs. */
