@@ -53,7 +53,7 @@ export async function withEngine<T>(choice: EngineChoice, db: Database, dbLabel:
 }
 
 /** A ClickHouse working copy holds one run's slice of the cluster: auditing it with DuckDB would read a part as the whole. */
-async function refuseWorkingCopy(db: Database, dbLabel: string): Promise<void> {
+export async function refuseWorkingCopy(db: Database, dbLabel: string): Promise<void> {
   if (dbLabel === ':memory:') return;
   const { working_copy } = await queryRow(db, WORKING_COPY_ROW, 'mirror/is-working-copy.sql');
   if (working_copy) {

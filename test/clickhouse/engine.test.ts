@@ -332,9 +332,11 @@ describe.skipIf(!available)('the ClickHouse engine, on a cluster of two shards',
       '\u202eevil\u202c',
       'snow ☃ 🐢',
       '\uFEFFbom',
+      '\\N',
+      'comma, "quoted", and\r\nCRLF',
     ];
     const records = hostile.map((text, i) => ({
-      ts: `2020-04-01T10:0${i}:00Z`,
+      ts: `2020-04-01T10:${String(i).padStart(2, '0')}:00Z`,
       session_id: `s ${text}`,
       dc_id: `dc ${text}`,
       outcome: 'connected',
@@ -434,6 +436,9 @@ describe.skipIf(!available)('the ClickHouse engine, on a cluster of two shards',
     const misread = routeaudit(['audit', '--db', 'history.duckdb', '--policy', policy, '--no-reports', '--now', NOW], dir);
     expect(misread.code).toBe(2);
     expect(misread.stderr).toContain(`the DuckDB database "history.duckdb" is the ClickHouse engine's audit history, not a store of logs`);
+    const rejects = routeaudit(['rejects', '--db', 'history.duckdb'], dir);
+    expect(rejects.code).toBe(2);
+    expect(rejects.stderr).toContain("is the ClickHouse engine's audit history");
   });
 });
 
