@@ -98,7 +98,7 @@ export class ClickHouseSessions implements SessionSource {
     const path = this.file('attempts');
     await this.ch.exportTo('candidate-attempts.sql', { scan_start_us: epochMicros(scanStart) }, path);
     await db.run(loadQuery('mirror/forget-stored.sql'));
-    await importRows(db, 'mirror/attempts.sql', path);
+    await importRows(db, 'mirror/stored-records.sql', path);
   }
 
   close(): void {
