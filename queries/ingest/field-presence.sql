@@ -4,7 +4,9 @@
 -- valid records with a value for each optional field, so that a --map source no
 -- record has (a typo) is reported instead of loading the field empty unsaid. lo and hi: the
 -- time range of the valid records, for the duplicate check against stored ones (batch-range.sql).
+-- batch_lo and batch_hi: the range of all the batch's files. One row per file of the batch (file_pos 0 to $files - 1), also for a file with no records.
 SELECT
+  f.file_pos,
   count(missing_required) AS records,
   count(*) FILTER (WHERE missing_required & 1 <> 0) AS missing_ts,
   count(*) FILTER (WHERE missing_required & 2 <> 0) AS missing_session_id,
@@ -21,5 +23,10 @@ SELECT
   count(client_country) AS present_client_country,
   count(traffic) AS present_traffic,
   min(ts) FILTER (WHERE reason IS NULL) AS lo,
-  max(ts) FILTER (WHERE reason IS NULL) AS hi
-FROM staged_records;
+  max(ts) FILTER (WHERE reason IS NULL) AS hi,
+  min(min(ts) FILTER (WHERE reason IS NULL)) OVER () AS batch_lo,
+  max(max(ts) FILTER (WHERE reason IS NULL)) OVER () AS batch_hi
+FROM range($files) AS f(file_pos)
+LEFT JOIN staged_records r ON r.file_pos = f.file_pos
+GROUP BY f.file_pos
+ORDER BY f.file_pos;

@@ -14,12 +14,13 @@
 --   text; NULL when the header lacks it), and a record must have $header_width fields.
 -- A staged line may hold several attempts (a source record with a path of datacenters, staged
 -- by src/ingest/sources): part numbers them from 0, below 65536, and rec = line_no * 65536 + part
--- is the key of a staged record in the later steps (file-copies.sql, commit-file.sql).
+-- is the key of a staged record within its file in the later steps (file-copies.sql, commit-files.sql);
+-- file_pos, the file's place in its batch (stage-batch-lines.sql), is carried along.
 -- missing_required: for well-formed lines, a bit per required field (ts 1, session_id 2,
 -- dc_id 4, outcome 8) that has no value at all; field-presence.sql reads it.
 CREATE OR REPLACE TEMP TABLE staged_records AS
 WITH lines AS (
-  SELECT line_no, part, shown, line, bad_utf8, raw_bytes, line_sha256, source_problem,
+  SELECT file_pos, line_no, part, shown, line, bad_utf8, raw_bytes, line_sha256, source_problem,
     raw_bytes > $max_line_bytes AS too_long,
     source_problem IS NULL AND (line IS NULL OR regexp_full_match(line, '\s*')) AS blank
   FROM staged_lines
@@ -41,7 +42,7 @@ extracted AS (
   FROM parsed
 ),
 shaped AS (
-  SELECT line_no, part, shown, line, raw_bytes, line_sha256,
+  SELECT file_pos, line_no, part, shown, line, raw_bytes, line_sha256,
     CASE
       WHEN source_problem IS NOT NULL THEN source_problem
       WHEN too_long THEN 'line too long: ' || raw_bytes || ' bytes, over the limit of ' || $max_line_bytes || ' bytes'
@@ -63,7 +64,7 @@ shaped AS (
 -- The raw value of each log field (LOG_FIELDS order), as separate columns: a list per line
 -- costs more than the struct it would be built from.
 staged_fields AS (
-  SELECT line_no, part, shown, line, raw_bytes, line_sha256, problem,
+  SELECT file_pos, line_no, part, shown, line, raw_bytes, line_sha256, problem,
     CASE WHEN $format = 'csv' OR NOT $flat THEN v[1] ELSE struct_extract_at(json_struct, 1) END AS v1,
     CASE WHEN $format = 'csv' OR NOT $flat THEN v[2] ELSE struct_extract_at(json_struct, 2) END AS v2,
     CASE WHEN $format = 'csv' OR NOT $flat THEN v[3] ELSE struct_extract_at(json_struct, 3) END AS v3,
@@ -83,7 +84,7 @@ staged_fields AS (
 -- t: the JSON types of the values, only for a line where some value may be an object or
 -- array (a '[', or a '{' after a ':'), and one of them starts like one.
 raw_fields AS (
-  SELECT line_no, part, shown, line, raw_bytes, line_sha256, problem,
+  SELECT file_pos, line_no, part, shown, line, raw_bytes, line_sha256, problem,
     CASE WHEN problem IS NULL AND $format <> 'csv' AND (contains(line, '[') OR regexp_matches(line, ':\s*\{'))
           AND list_bool_or(list_transform([v1, v2, v3, v4, v5, v6, v7, v8, v9, v10, v11, v12, v13, v14], x -> x[1] IN ('{', '[')))
       THEN json_type(line, $paths) END AS t,
@@ -124,7 +125,7 @@ checked AS (
   FROM typed
 ),
 validated AS (
-  SELECT line_no, part, shown, line, raw_bytes, line_sha256, missing_required,
+  SELECT file_pos, line_no, part, shown, line, raw_bytes, line_sha256, missing_required,
     CASE WHEN clean THEN NULL WHEN problem IS NOT NULL THEN problem ELSE nullif(concat_ws('; ',
       CASE WHEN list_has_any(t, ['OBJECT', 'ARRAY']) THEN
         'fields must be strings or numbers, found an object or array in: ' ||
@@ -155,7 +156,7 @@ validated AS (
     account_id, meeting_id, user_id, client_ip, country_raw AS client_country, traffic_raw AS traffic
   FROM checked
 )
-SELECT line_no * 65536 + part AS rec, line_no, part, reason, missing_required, raw_bytes,
+SELECT file_pos, line_no * 65536 + part AS rec, line_no, part, reason, missing_required, raw_bytes,
   CASE WHEN reason IS NOT NULL THEN CASE WHEN length(raw_line) > 4096 THEN left(raw_line, 4096) ELSE raw_line END END AS raw,
   CASE WHEN reason IS NOT NULL AND (length(raw_line) > 4096 OR line_sha256 IS NOT NULL)
     THEN coalesce(line_sha256, sha256(raw_line)) END AS raw_sha256,

@@ -1,1 +1,4 @@
-INSERT OR REPLACE INTO file_stat_cache VALUES ($absolute_path, $stat_key, $content_sha256);
+-- The content hash of each file as it was when its stat was taken (src/ingest/stat-cache.ts);
+-- the three lists are parallel.
+INSERT OR REPLACE INTO file_stat_cache
+SELECT unnest($absolute_paths) AS absolute_path, unnest($stat_keys) AS stat_key, unnest($content_sha256s) AS content_sha256;

@@ -11,33 +11,39 @@
  * Invariant: lines_read = loaded + duplicates + rejected, for every file.
  */
 import type { Database } from '../db/database.js';
-import { varcharList } from '../db/database.js';
-import type { RowOf } from '../db/shape.js';
 import { ClickHouseError, ClickHouseSetupError, DiskFullError, InputError, QueryFileError, isDiskFull } from '../errors.js';
 import type { RemoteStore } from './clickhouse-store.js';
 import { loadQuery, queryRow, queryRows } from '../queries.js';
+import { batchCandidates, ingestBatch } from './batch.js';
 import type { LogFile } from './discover.js';
 import { fingerprint, readHead, sha256Hex, type Fingerprint } from './fingerprint.js';
 import { stageLinesExactly } from './lines.js';
-import { MAX_LINE_BYTES } from './limits.js';
-import { identityMapping, jsonPathFor, jsonTransformPlan, type ColumnMapping } from './mapping.js';
-import { rememberContentHash, statOf } from './stat-cache.js';
+import {
+  alreadyIngested,
+  commitFiles,
+  entriesByContent,
+  entriesByStat,
+  fieldPresence,
+  growthCandidates,
+  growthLimit,
+  parseAndValidate,
+  refuseWhenFieldNamesDiffer,
+  replaceableEntry,
+  stagedAsPrinted,
+  stagedLineTotals,
+  type FieldPresence,
+  type FileCommit,
+  type GrowthCandidate,
+  type LineCountsRow,
+  type StagedLineTotals,
+} from './file-steps.js';
+import { identityMapping, type ColumnMapping } from './mapping.js';
+import { rememberContentHashes, statOf } from './stat-cache.js';
 import { LOG_FIELDS, REQUIRED_FIELDS } from './schema.js';
 import { NATIVE_SOURCE, nativeDocumentSource, recogniseSource, type SourceChoice } from './sources/catalog.js';
 import type { SourceSpec } from './sources/spec.js';
 import { stageSourceRecords, type SourceStaging } from './sources/stage.js';
-import {
-  BATCH_RANGE_ROW,
-  CSV_HEADER_ROW,
-  FIELD_PRESENCE_ROW,
-  FILE_COUNTS_ROW,
-  GROWTH_CANDIDATE_ROW,
-  NEXT_FILE_ID_ROW,
-  PARQUET_ROWS_ROW,
-  REGISTRY_ENTRY_ROW,
-  REPLACEABLE_ENTRY_ROW,
-  STAGED_LINE_TOTALS_ROW,
-} from './shapes.js';
+import { CSV_HEADER_ROW, PARQUET_ROWS_ROW } from './shapes.js';
 
 export interface LineCounts {
   linesRead: number;
@@ -95,19 +101,49 @@ export async function ingestFiles(db: Database, files: readonly LogFile[], optio
   await prepareStore(db);
   const results: FileResult[] = [];
   const totals: LineCounts = { linesRead: 0, loaded: 0, duplicates: 0, rejected: 0 };
-  for (const [index, file] of files.entries()) {
-    options.onProgress?.({ filesDone: index, filesTotal: files.length, linesRead: totals.linesRead, currentFile: file.path });
-    const result = await ingestOneFile(db, file, options);
+  const add = (result: FileResult) => {
     results.push(result);
     totals.linesRead += result.linesRead;
     totals.loaded += result.loaded;
     totals.duplicates += result.duplicates;
     totals.rejected += result.rejected;
+  };
+  for (let index = 0; index < files.length; ) {
+    options.onProgress?.({ filesDone: index, filesTotal: files.length, linesRead: totals.linesRead, currentFile: files[index]!.path });
+    const run = batchCandidates(files, index, options);
+    const batch = run.length > 1 ? await ingestBatchOf(db, run, options) : null;
+    if (batch !== null && batch.length > 0) {
+      batch.forEach(add);
+      index += batch.length;
+      continue;
+    }
+    // Not batched: the file itself, and when the batch could not be staged together, each of its files.
+    const alone = batch === null && run.length > 1 ? run : [files[index]!];
+    for (const file of alone) {
+      options.onProgress?.({ filesDone: index, filesTotal: files.length, linesRead: totals.linesRead, currentFile: file.path });
+      add(await ingestOneFile(db, file, options));
+      index++;
+    }
   }
   options.onProgress?.({ filesDone: files.length, filesTotal: files.length, linesRead: totals.linesRead, currentFile: '' });
   // The run's reports name the rejected lines of files it found already ingested too: on a cluster, they are there.
   await options.store?.bringRejects(db, results.flatMap((r) => (r.status === 'already-ingested' && r.fileId !== null ? [r.fileId] : [])));
   return { files: results, totals, failed: results.filter((r) => r.status === 'failed').length };
+}
+
+/** A batch of small files (batch.ts); null when they must be ingested one by one. */
+async function ingestBatchOf(db: Database, run: readonly LogFile[], options: IngestOptions): Promise<FileResult[] | null> {
+  try {
+    return await ingestBatch(db, run, options);
+  } catch (error) {
+    if (isDiskFull(error)) {
+      throw new DiskFullError(
+        `no space left on the device while loading ${run.length} small files from ${run[0]!.path}: ${firstLineOf(error)}. ` +
+          'The files loaded before them are stored; they and the files after them are not. Free some space and run again: stored files are skipped.',
+      );
+    }
+    throw error;
+  }
 }
 
 async function ingestOneFile(db: Database, file: LogFile, options: IngestOptions): Promise<FileResult> {
@@ -179,11 +215,8 @@ async function loadFile(
 ): Promise<FileResult> {
   const reading = readingKey(options, source);
   const stat = statOf(file.absolutePath);
-  const cached = await queryRows(db, REGISTRY_ENTRY_ROW, 'ingest/stat-cache-lookup.sql', {
-    absolute_path: file.absolutePath,
-    stat_key: stat.key,
-  });
-  if (cached.length > 0 && (await replaceableEntry(db, cached[0]!.file_id, file, reading)) === null) return alreadyIngested(result, cached[0]!);
+  const [cached] = await entriesByStat(db, [{ absolutePath: file.absolutePath, stat }]);
+  if (cached && (await replaceableEntry(db, cached.file_id, file, reading)) === null) return alreadyIngested(result, cached);
 
   // A source file is read whole each time (no resuming a grown one): its records need not end at lines.
   const growth = source === null ? await findGrowthCandidates(db, file, readHeadOnce) : [];
@@ -198,11 +231,11 @@ async function loadFile(
   if (staged.status === 'rejected' && (staged.reason instanceof QueryFileError || source !== null)) throw staged.reason;
   const print = printed.value;
 
-  const known = await queryRows(db, REGISTRY_ENTRY_ROW, 'ingest/registry-lookup.sql', { content_sha256: print.sha256 });
-  const replacing = known.length > 0 ? await replaceableEntry(db, known[0]!.file_id, file, reading) : null;
-  if (known.length > 0 && replacing === null) {
-    await rememberContentHash(db, file.absolutePath, stat, print.sha256);
-    return alreadyIngested(result, known[0]!);
+  const [known] = await entriesByContent(db, [print.sha256]);
+  const replacing = known ? await replaceableEntry(db, known.file_id, file, reading) : null;
+  if (known && replacing === null) {
+    await rememberContentHashes(db, [{ absolutePath: file.absolutePath, stat, contentSha256: print.sha256 }]);
+    return alreadyIngested(result, known);
   }
   // The entry being replaced has this very content: it is not a prefix to resume after.
   const extended = growth.find((c) => c.file_id !== replacing?.file_id && print.prefixSha256.get(c.content_bytes) === c.content_sha256) ?? null;
@@ -222,109 +255,51 @@ async function loadFile(
     await parseAndValidate(db, { format: 'jsonl', firstLine: 1, mapping: identityMapping(), positions: LOG_FIELDS.map(() => null), headerWidth: 0 });
   }
   const slowPath = totalLines.exact ? 'read line by line (the fast reader disagreed with the file\'s byte counts)' : null;
-  const presence = await queryRow(db, FIELD_PRESENCE_ROW, 'ingest/field-presence.sql');
+  const [presence] = (await fieldPresence(db, 1)) as [FieldPresence];
   const unusedMaps = source === null ? refuseWhenFieldNamesDiffer(presence, file, options.mapping) : refuseWhenSourceGivesNothing(presence, file, source);
   await db.run(loadQuery('ingest/file-copies.sql'));
 
-  return db.transaction(async () => {
-    if (replacing !== null) await db.runScript(loadQuery('ingest/forget-file.sql'), { file_id: replacing.file_id });
-    const fileId = options.store ? options.store.nextFileId() : (await queryRow(db, NEXT_FILE_ID_ROW, 'ingest/next-file-id.sql')).file_id;
-    await options.store?.bringStoredRecords(db, presence.lo, presence.hi);
-    await findStoredMatches(db, presence.lo, presence.hi);
-    await db.runScript(loadQuery('ingest/commit-file.sql'), { file_id: fileId });
-    const counts = await queryRow(db, FILE_COUNTS_ROW, 'ingest/file-counts.sql', { file_id: fileId });
-    if (counts.lines_read !== counts.loaded + counts.duplicates + counts.rejected) {
-      throw new Error(`${file.path}: counts do not add up (${JSON.stringify(counts)})`);
-    }
-    await db.run(loadQuery('ingest/register-file.sql'), {
-      file_id: fileId,
-      path: file.path,
-      absolute_path: file.absolutePath,
-      format: file.format,
-      compression: file.compression,
-      content_sha256: print.sha256,
-      content_bytes: print.bytes,
-      head_sha256: print.headSha256,
-      ends_with_newline: print.endsWithNewline,
-      total_lines: totalLines.lines,
-      extends_file_id: extended?.file_id ?? null,
-      first_line: firstLine,
-      lines_read: counts.lines_read,
-      loaded: counts.loaded,
-      duplicates: counts.duplicates,
-      rejected: counts.rejected,
-      mapping: reading,
-      ingested_at: options.now().toISOString(),
-      source: source?.name ?? NATIVE_SOURCE,
-      lacks: varcharList(source?.lacks ?? []),
-      gap_records: gaps.count,
-      first_gap_line: gaps.firstLine,
-      first_gap_reason: gaps.firstReason,
-    });
-    await rememberContentHash(db, file.absolutePath, stat, print.sha256);
-    // Inside the local transaction: a refused publish rolls the local copy back too.
-    await options.store?.publish(db, fileId, replacing?.file_id ?? null);
-    return {
-      ...result,
-      fileId,
-      resumedAfterLine: extended ? extended.total_lines : null,
-      note:
-        [
-          extended ? `grew since ${extended.path} was ingested: read from line ${firstLine}` : slowPath,
-          replacing ? `replaces the earlier reading of ${replacing.path} as ${replacing.format}, which rejected every line` : null,
-          sourceNote,
-          ...unusedMaps,
-        ]
-          .filter((n) => n !== null)
-          .join('; ') || null,
-      linesRead: counts.lines_read,
-      loaded: counts.loaded,
-      duplicates: counts.duplicates,
-      rejected: counts.rejected,
-    };
-  });
-}
-
-/**
- * The earlier entry of this content that a corrected --format or --map may replace
- * (queries/ingest/replaceable-entry.sql), or null: then the file is already ingested.
- */
-async function replaceableEntry(db: Database, fileId: number, file: LogFile, reading: string): Promise<RowOf<typeof REPLACEABLE_ENTRY_ROW.columns> | null> {
-  const rows = await queryRows(db, REPLACEABLE_ENTRY_ROW, 'ingest/replaceable-entry.sql', {
-    file_id: fileId,
-    format: file.format,
+  const commit: FileCommit = {
+    filePos: 0,
+    file,
+    print,
+    stat,
+    totalLines: totalLines.lines,
+    firstLine,
+    extendsFileId: extended?.file_id ?? null,
+    replacing: replacing?.file_id ?? null,
     mapping: reading,
-  });
-  return rows[0] ?? null;
+    source: source?.name ?? NATIVE_SOURCE,
+    lacks: source?.lacks ?? [],
+    gaps,
+  };
+  const [counts] = (await commitFiles(db, [commit], 1, { lo: presence.lo, hi: presence.hi }, options)) as [LineCountsRow];
+  return {
+    ...result,
+    fileId: counts.file_id,
+    resumedAfterLine: extended ? extended.total_lines : null,
+    note:
+      [
+        extended ? `grew since ${extended.path} was ingested: read from line ${firstLine}` : slowPath,
+        replacing ? `replaces the earlier reading of ${replacing.path} as ${replacing.format}, which rejected every line` : null,
+        sourceNote,
+        ...unusedMaps,
+      ]
+        .filter((n) => n !== null)
+        .join('; ') || null,
+    linesRead: counts.lines_read,
+    loaded: counts.loaded,
+    duplicates: counts.duplicates,
+    rejected: counts.rejected,
+  };
 }
 
-function alreadyIngested(result: FileResult, entry: RowOf<typeof REGISTRY_ENTRY_ROW.columns>): FileResult {
-  return { ...result, status: 'already-ingested', fileId: entry.file_id, note: `same content as ${entry.path}` };
-}
-
-/**
- * Records equal to stored ones: only when a stored record lies in this file's
- * time range, checked first with the range bound as constants (cheap: the scan
- * skips row groups by their statistics), so a file of new days joins nothing.
- */
-async function findStoredMatches(db: Database, lo: string | null, hi: string | null): Promise<void> {
-  const { overlaps } = await queryRow(db, BATCH_RANGE_ROW, 'ingest/batch-range.sql', { lo, hi });
-  if (overlaps) await db.run(loadQuery('ingest/stored-matches.sql'), { lo, hi });
-  else await db.run(loadQuery('ingest/no-stored-matches.sql'));
-}
-
-async function findGrowthCandidates(db: Database, file: LogFile, readHeadOnce: () => Promise<Buffer>): Promise<RowOf<typeof GROWTH_CANDIDATE_ROW.columns>[]> {
+async function findGrowthCandidates(db: Database, file: LogFile, readHeadOnce: () => Promise<Buffer>): Promise<GrowthCandidate[]> {
   if (file.format === 'parquet') return [];
   const head = await readHeadOnce();
-  return queryRows(db, GROWTH_CANDIDATE_ROW, 'ingest/growth-candidates.sql', {
-    format: file.format,
-    absolute_path: file.absolutePath,
-    head_sha256: sha256Hex(head),
-    max_bytes: file.compression === 'none' ? file.bytes : Number.MAX_SAFE_INTEGER,
-  });
+  const [candidates] = await growthCandidates(db, file.format, [{ absolutePath: file.absolutePath, headSha256: sha256Hex(head), maxBytes: growthLimit(file) }]);
+  return candidates!;
 }
-
-type StagedLineTotals = RowOf<typeof STAGED_LINE_TOTALS_ROW.columns>;
 
 /**
  * Stages every line (Parquet: row) into staged_lines with DuckDB's readers;
@@ -335,13 +310,14 @@ async function stageLinesFast(db: Database, file: LogFile): Promise<StagedLineTo
   if (file.format === 'parquet') {
     await db.run(loadQuery('ingest/stage-parquet.sql'), { path: file.absolutePath });
     const { row_count: expected } = await queryRow(db, PARQUET_ROWS_ROW, 'ingest/parquet-rows.sql', { path: file.absolutePath });
-    const staged = await queryRow(db, STAGED_LINE_TOTALS_ROW, 'ingest/staged-line-totals.sql');
+    const [staged] = (await stagedLineTotals(db, 1)) as [StagedLineTotals];
     if (staged.lines !== expected) throw new Error(`${file.path}: read ${staged.lines} Parquet rows, metadata says ${expected}`);
     return staged;
   }
   try {
     await db.run(loadQuery('ingest/stage-lines.sql'), { path: file.absolutePath, compression: file.compression });
-    return await queryRow(db, STAGED_LINE_TOTALS_ROW, 'ingest/staged-line-totals.sql');
+    const [staged] = (await stagedLineTotals(db, 1)) as [StagedLineTotals];
+    return staged;
   } catch (error) {
     // A broken query file is a bug to report, not a file for the exact reader.
     if (error instanceof QueryFileError) throw error;
@@ -367,8 +343,7 @@ async function checkStagedLines(
     await db.run(loadQuery('ingest/create-staged-lines.sql'));
     return { lines: 0, exact: false };
   }
-  const expectedTextBytes = print.bytes - print.newlines - print.crlfs;
-  if (staged !== null && staged.lines === print.lines && staged.text_bytes === expectedTextBytes) return { lines: staged.lines, exact: false };
+  if (staged !== null && stagedAsPrinted(staged, print)) return { lines: staged.lines, exact: false };
   const lines = await stageLinesExactly(db, file.absolutePath, file.compression);
   if (lines !== print.lines) throw new Error(`${file.path}: staged ${lines} lines, the file has ${print.lines}`);
   return { lines, exact: true };
@@ -397,25 +372,6 @@ async function parseStagedLines(db: Database, file: LogFile, firstLine: number, 
   await parseAndValidate(db, { format: 'jsonl', firstLine, mapping, positions: LOG_FIELDS.map(() => null), headerWidth: 0 });
 }
 
-/** Runs records.sql: one pass from staged_lines to typed, validated staged_records. */
-async function parseAndValidate(
-  db: Database,
-  input: { format: 'csv' | 'jsonl'; firstLine: number; mapping: ColumnMapping; positions: (string | null)[]; headerWidth: number },
-): Promise<void> {
-  const transform = jsonTransformPlan(input.mapping);
-  await db.runScript(loadQuery('ingest/records.sql'), {
-    format: input.format,
-    first_line: input.firstLine,
-    flat: transform.flat,
-    structure: transform.structure,
-    paths: varcharList(LOG_FIELDS.map((field) => jsonPathFor(input.mapping[field]))),
-    positions: varcharList(input.positions),
-    header_width: input.headerWidth,
-    max_line_bytes: MAX_LINE_BYTES,
-    fields: varcharList([...LOG_FIELDS]),
-  });
-}
-
 /** The header's column names; null for an empty file. */
 async function readCsvHeader(db: Database, file: LogFile): Promise<string[] | null> {
   const rows = await queryRows(db, CSV_HEADER_ROW, 'ingest/csv-header.sql');
@@ -428,25 +384,8 @@ async function readCsvHeader(db: Database, file: LogFile): Promise<string[] | nu
   return names;
 }
 
-/** Refuses a file whose records all lack a required field; returns the notes for explicit --map sources of optional fields that no record has. */
-function refuseWhenFieldNamesDiffer(presence: RowOf<typeof FIELD_PRESENCE_ROW.columns>, file: LogFile, mapping: ColumnMapping): string[] {
-  const records = presence.records;
-  if (records === 0) return [];
-  const absent = REQUIRED_FIELDS.filter((field) => presence[`missing_${field}`] === records);
-  if (absent.length === 0) {
-    return LOG_FIELDS.filter((field) => !REQUIRED_FIELDS.includes(field) && mapping[field] !== field && presence[`present_${field}`] === 0).map(
-      (field) => `--map ${field}=${mapping[field]}: no record has a value there, so ${field} loaded empty (a typo?)`,
-    );
-  }
-  throw new InputError(
-    file.path,
-    `no record has required field${absent.length > 1 ? 's' : ''} ${absent.map((f) => `"${mapping[f]}"`).join(', ')}; ` +
-      'the file was not loaded. If the field names differ, map them, e.g. --map ts=timestamp',
-  );
-}
-
 /** A source file whose records all lack a required field is not that source's: refused, not rejected line by line. */
-function refuseWhenSourceGivesNothing(presence: RowOf<typeof FIELD_PRESENCE_ROW.columns>, file: LogFile, source: SourceSpec): string[] {
+function refuseWhenSourceGivesNothing(presence: FieldPresence, file: LogFile, source: SourceSpec): string[] {
   const records = presence.records;
   const absent = records === 0 ? [] : REQUIRED_FIELDS.filter((field) => presence[`missing_${field}`] === records);
   if (absent.length === 0) return [];

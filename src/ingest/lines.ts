@@ -25,7 +25,7 @@ const CR = 13;
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 const lenientUtf8 = new TextDecoder('utf-8');
 
-type StagedRow = [lineNo: number, part: number, shown: null, text: string, badUtf8: boolean, rawBytes: number, sha256: string | null, problem: null];
+type StagedRow = [lineNo: number, part: number, shown: null, text: string, badUtf8: boolean, rawBytes: number, sha256: string | null, problem: null, filePos: 0];
 
 /** A line over MAX_LINE_BYTES, as it streams past: its first bytes, its length and its hash. */
 interface LongLine {
@@ -78,7 +78,7 @@ export async function stageLinesExactly(db: Database, path: string, compression:
     lineNo++;
     if (long) {
       // The reason says the line is too long; the kept prefix is only shown, so decode it leniently.
-      await push([lineNo, 0, null, lenientUtf8.decode(long.prefix), false, long.bytes, long.hash.digest('hex'), null]);
+      await push([lineNo, 0, null, lenientUtf8.decode(long.prefix), false, long.bytes, long.hash.digest('hex'), null, 0]);
       long = null;
       return;
     }
@@ -94,7 +94,7 @@ export async function stageLinesExactly(db: Database, path: string, compression:
       text = lenientUtf8.decode(body);
       bad = true;
     }
-    await push([lineNo, 0, null, text, bad, body.length, null, null]);
+    await push([lineNo, 0, null, text, bad, body.length, null, null, 0]);
   };
 
   let pending = false;

@@ -6,10 +6,11 @@
 import { rowShape } from '../db/shape.js';
 import { LOG_FIELDS, REQUIRED_FIELDS, type LogField } from './schema.js';
 
-/** A registry entry found by its stat or its content (stat-cache-lookup.sql, registry-lookup.sql). */
-export const REGISTRY_ENTRY_ROW = rowShape('a registry entry', { file_id: 'integer', path: 'text' });
-export const REPLACEABLE_ENTRY_ROW = rowShape('a replaceable registry entry', { ...REGISTRY_ENTRY_ROW.columns, format: 'text' });
+/** The registry entry of the file at place i of a lookup, found by its stat or its content (stat-cache-lookup.sql, registry-lookup.sql). */
+export const REGISTRY_ENTRY_ROW = rowShape('a registry entry', { i: 'integer', file_id: 'integer', path: 'text' });
+export const REPLACEABLE_ENTRY_ROW = rowShape('a replaceable registry entry', { file_id: 'integer', path: 'text', format: 'text' });
 export const GROWTH_CANDIDATE_ROW = rowShape('a growth candidate', {
+  i: 'integer',
   file_id: 'integer',
   path: 'text',
   content_bytes: 'integer',
@@ -17,7 +18,7 @@ export const GROWTH_CANDIDATE_ROW = rowShape('a growth candidate', {
   total_lines: 'integer',
 });
 
-export const STAGED_LINE_TOTALS_ROW = rowShape('the staged line totals', { lines: 'integer', text_bytes: 'integer' });
+export const STAGED_LINE_TOTALS_ROW = rowShape('the staged line totals', { file_pos: 'integer', lines: 'integer', text_bytes: 'integer' });
 export const PARQUET_ROWS_ROW = rowShape('the row count of a Parquet file', { row_count: 'integer' });
 export const CSV_HEADER_ROW = rowShape('a CSV header', { fields: 'text[]?' });
 
@@ -26,16 +27,19 @@ export const CSV_HEADER_ROW = rowShape('a CSV header', { fields: 'text[]?' });
  * it, per optional field those with it; the time range of the valid records.
  */
 export const FIELD_PRESENCE_ROW = rowShape('the field presence of the staged records', {
+  file_pos: 'integer',
   records: 'integer',
   ...counts(REQUIRED_FIELDS.map((field) => `missing_${field}` as const)),
   ...counts(LOG_FIELDS.filter((field) => !REQUIRED_FIELDS.includes(field)).map((field) => `present_${field}` as const)),
   lo: 'timestamp?',
   hi: 'timestamp?',
+  batch_lo: 'timestamp?',
+  batch_hi: 'timestamp?',
 });
 
 export const NEXT_FILE_ID_ROW = rowShape('a new file id', { file_id: 'integer' });
 export const BATCH_RANGE_ROW = rowShape('the overlap with stored records', { overlaps: 'boolean' });
-export const FILE_COUNTS_ROW = rowShape('the line counts of a file', { lines_read: 'integer', loaded: 'integer', duplicates: 'integer', rejected: 'integer' });
+export const FILE_COUNTS_ROW = rowShape('the line counts of a file', { file_pos: 'integer', file_id: 'integer', lines_read: 'integer', loaded: 'integer', duplicates: 'integer', rejected: 'integer' });
 
 /** run-files.sql: the registry entry of a file a run read, with its first rejected line. */
 export const RUN_FILE_ROW = rowShape('a registry entry of the run', {

@@ -10,7 +10,7 @@
  * written for a file whose last change is RACY_MS older than the hashing.
  */
 import { statSync } from 'node:fs';
-import type { Database } from '../db/database.js';
+import { varcharList, type Database } from '../db/database.js';
 import { loadQuery } from '../queries.js';
 
 const RACY_MS = 2000;
@@ -33,8 +33,16 @@ export function statOf(path: string): FileStat {
   };
 }
 
-/** Records the content hash of a file as it was when stat was taken; skipped for a file changed just before. */
-export async function rememberContentHash(db: Database, absolutePath: string, stat: FileStat, contentSha256: string): Promise<void> {
-  if (stat.changedMs > stat.takenMs - RACY_MS) return;
-  await db.run(loadQuery('ingest/stat-cache-remember.sql'), { absolute_path: absolutePath, stat_key: stat.key, content_sha256: contentSha256 });
+/** Records the content hash of each file as it was when its stat was taken; skipped for a file changed just before. */
+export async function rememberContentHashes(
+  db: Database,
+  files: readonly { absolutePath: string; stat: FileStat; contentSha256: string }[],
+): Promise<void> {
+  const settled = files.filter((f) => f.stat.changedMs <= f.stat.takenMs - RACY_MS);
+  if (settled.length === 0) return;
+  await db.run(loadQuery('ingest/stat-cache-remember.sql'), {
+    absolute_paths: varcharList(settled.map((f) => f.absolutePath)),
+    stat_keys: varcharList(settled.map((f) => f.stat.key)),
+    content_sha256s: varcharList(settled.map((f) => f.contentSha256)),
+  });
 }

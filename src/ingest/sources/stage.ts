@@ -17,7 +17,7 @@ import { MAX_PARTS, translate, type TranslateContext } from './translate.js';
 
 const BATCH_ROWS = 5000;
 
-type StagedRow = [lineNo: number, part: number, shown: string, line: string | null, badUtf8: boolean, rawBytes: number, sha256: null, problem: string | null];
+type StagedRow = [lineNo: number, part: number, shown: string, line: string | null, badUtf8: boolean, rawBytes: number, sha256: null, problem: string | null, filePos: 0];
 
 export interface SourceStaging {
   /** Source records read (a participant, a conn.log row): each gave attempts or one reject. */
@@ -62,12 +62,12 @@ export async function stageSourceRecords(db: Database, file: LogFile, spec: Sour
         gaps.firstLine = record.line;
         gaps.firstReason = problem;
       }
-      await push([record.line, nextPart++, record.text, null, false, bytes, null, problem]);
+      await push([record.line, nextPart++, record.text, null, false, bytes, null, problem, 0]);
       continue;
     }
     for (const attempt of result.attempts) {
       const line = JSON.stringify(Object.fromEntries(LOG_FIELDS.map((field, i) => [field, attempt[i] ?? null])));
-      await push([record.line, nextPart++, record.text, line, false, bytes, null, null]);
+      await push([record.line, nextPart++, record.text, line, false, bytes, null, null, 0]);
     }
   }
   if (batch.length > 0) await db.appendToTemp('staged_lines', batch);

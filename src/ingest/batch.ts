@@ -1,0 +1,317 @@
+/**
+ * Small log files, many at a time. A file of a few hundred lines costs the
+ * ingest a dozen statements whose fixed cost dwarfs its lines (about 60 ms a
+ * file: 10,000 files took ten minutes). A batch is a run of consecutive small
+ * native JSON Lines files: one registry lookup, one staging pass, one parse,
+ * one deduplication and one transaction for all of them, with every per-file
+ * guarantee of a file ingested alone (src/ingest/file-steps.ts: each query
+ * answers per file).
+ *
+ * A batch keeps to what it can do exactly: a file that needs anything else
+ * (a source of its own, a grown or replaceable earlier entry, a line the fast
+ * reader did not read as the file's own byte counts say) ends the batch before
+ * it, and is ingested alone. So the files are committed in their order, and
+ * what is stored is what ingesting them one by one would store.
+ */
+import type { Database } from '../db/database.js';
+import { varcharList } from '../db/database.js';
+import { InputError, QueryFileError } from '../errors.js';
+import { loadQuery } from '../queries.js';
+import type { LogFile } from './discover.js';
+import {
+  alreadyIngested,
+  commitFiles,
+  entriesByContent,
+  entriesByStat,
+  fieldPresence,
+  growthCandidates,
+  growthLimit,
+  parseAndValidate,
+  refuseWhenFieldNamesDiffer,
+  replaceableEntry,
+  stagedAsPrinted,
+  stagedLineTotals,
+  type FileCommit,
+  type RegistryEntry,
+} from './file-steps.js';
+import { fingerprint, HEAD_BYTES, readHead, sha256Hex, type Fingerprint } from './fingerprint.js';
+import { identityMapping } from './mapping.js';
+import { LOG_FIELDS } from './schema.js';
+import { NATIVE_SOURCE, recogniseSource } from './sources/catalog.js';
+import { rememberContentHashes, statOf, type FileStat } from './stat-cache.js';
+import type { FileResult, IngestOptions } from './ingester.js';
+
+/** A file at most this large (on disk) may join a batch: larger ones gain nothing from one. */
+export const SMALL_FILE_BYTES = 1 << 20;
+/** At most this many files, and this many bytes on disk, in one batch (its staged lines stay in memory or spill). */
+export const MAX_BATCH_FILES = 1000;
+export const MAX_BATCH_BYTES = 16 << 20;
+
+/**
+ * The files from `start` that may be ingested as one batch: small native JSON Lines files of
+ * one compression, named without glob characters (DuckDB's reader would expand them), no path
+ * twice. Whether each really is native is known only from its first bytes (ingestBatch).
+ */
+export function batchCandidates(files: readonly LogFile[], start: number, options: IngestOptions): LogFile[] {
+  if (options.store || !nativeByOptions(options)) return [];
+  const run: LogFile[] = [];
+  const paths = new Set<string>();
+  let bytes = 0;
+  for (let i = start; i < files.length && run.length < MAX_BATCH_FILES; i++) {
+    const file = files[i]!;
+    const fits =
+      file.format === 'jsonl' &&
+      file.bytes <= SMALL_FILE_BYTES &&
+      file.compression === files[start]!.compression &&
+      file.compression !== 'zstd' &&
+      !/[*?[\]{}\\]/.test(file.absolutePath) &&
+      !paths.has(file.absolutePath) &&
+      bytes + file.bytes <= MAX_BATCH_BYTES;
+    if (!fits) break;
+    run.push(file);
+    paths.add(file.absolutePath);
+    bytes += file.bytes;
+  }
+  return run;
+}
+
+/** Native by the options: --source routeaudit, or none given (then a file's first bytes may still name a source). */
+function nativeByOptions(options: IngestOptions): boolean {
+  return options.source === undefined || options.source === null || options.source === 'auto';
+}
+
+/** Whether the first bytes make a file another source's (ingester.ts, chooseSource): recognised only with no --map. */
+function readByASource(file: LogFile, head: Buffer, options: IngestOptions): boolean {
+  if (options.source === null || JSON.stringify(options.mapping) !== JSON.stringify(identityMapping())) return false;
+  const text = head.toString('utf8');
+  try {
+    return recogniseSource(text, file.path) !== null || text.trimStart().startsWith('[');
+  } catch (error) {
+    // Ambiguous: the single path says so, for this file alone.
+    if (error instanceof InputError) return true;
+    throw error;
+  }
+}
+
+/** A file of the batch and what is known of it so far. */
+interface Member {
+  file: LogFile;
+  stat: FileStat;
+  head: Buffer;
+  print?: Fingerprint;
+  /** Its place among the staged files. */
+  filePos?: number;
+  result?: FileResult;
+  /** An earlier file of the batch with the same content: this one is what that one is. */
+  sameAs?: Member;
+}
+
+/**
+ * Ingests a prefix of `run` as one batch and returns its results, in order; the caller ingests
+ * the file after the prefix alone. Returns null when the batch's files could not be staged
+ * together (a file DuckDB's reader refuses, say): then each file is ingested alone.
+ */
+export async function ingestBatch(db: Database, run: readonly LogFile[], options: IngestOptions): Promise<FileResult[] | null> {
+  const members: Member[] = [];
+  for (const file of run) {
+    let stat: FileStat;
+    let head: Buffer;
+    try {
+      stat = statOf(file.absolutePath);
+      head = await readHead(file.absolutePath, file.compression);
+    } catch {
+      // A file that cannot be read (gone, corrupt): the single path reports it.
+      break;
+    }
+    // A recognised source, or a JSON document ('['), is read by its source: the batch ends here.
+    if (readByASource(file, head, options)) break;
+    members.push({ file, stat, head });
+  }
+  const mapping = JSON.stringify(options.mapping);
+  await cutAtKnownFiles(db, members, mapping);
+  if (members.length === 0) return [];
+
+  const staged = members.filter((m) => m.result === undefined);
+  staged.forEach((m, k) => (m.filePos = k));
+  if (staged.length === 0) return members.map((m) => m.result!);
+  if (!(await stageAndPrint(db, staged))) return null;
+  // A file whose fingerprint failed (a decompression bomb, a corrupt stream) ends the batch before it.
+  const printedUpTo = members.findIndex((m) => m.result === undefined && m.print === undefined);
+  if (printedUpTo >= 0) members.length = printedUpTo;
+  const toStage = members.filter((m) => m.result === undefined);
+
+  const totals = await stagedLineTotals(db, staged.length);
+  const exactUpTo = members.findIndex((m) => m.result === undefined && !stagedAsPrinted(totals[m.filePos!]!, m.print!));
+  if (exactUpTo >= 0) members.length = exactUpTo;
+
+  const known = await entriesByContent(db, toStage.map((m) => m.print!.sha256));
+  const firstOfContent = new Map<string, Member>();
+  const seen: Member[] = [];
+  for (const [k, member] of toStage.entries()) {
+    if (!members.includes(member)) break;
+    const entry = known[k];
+    if (entry) {
+      // A replaceable entry is for the single path (it forgets the entry in the file's transaction).
+      if ((await replaceableEntry(db, entry.file_id, member.file, mapping)) !== null) {
+        members.length = members.indexOf(member);
+        break;
+      }
+      member.result = alreadyIngested(baseResult(member.file), entry);
+    } else {
+      const earlier = firstOfContent.get(member.print!.sha256);
+      if (earlier) member.sameAs = earlier;
+      else firstOfContent.set(member.print!.sha256, member);
+    }
+    seen.push(member);
+  }
+  await rememberContentHashes(
+    db,
+    seen.filter((m) => m.result !== undefined).map((m) => ({ absolutePath: m.file.absolutePath, stat: m.stat, contentSha256: m.print!.sha256 })),
+  );
+
+  // Only the files this batch commits keep their staged lines.
+  const committing = members.filter((m) => m.result === undefined && m.sameAs === undefined);
+  await db.run(loadQuery('ingest/keep-staged-files.sql'), { file_pos: varcharList(committing.map((m) => String(m.filePos))) });
+  await parseAndValidate(db, { format: 'jsonl', firstLine: 1, mapping: options.mapping, positions: LOG_FIELDS.map(() => null), headerWidth: 0 });
+  const presence = await fieldPresence(db, staged.length);
+  const notes = new Map<Member, string[]>();
+  const refused: string[] = [];
+  for (const member of committing) {
+    try {
+      notes.set(member, refuseWhenFieldNamesDiffer(presence[member.filePos!]!, member.file, options.mapping));
+    } catch (error) {
+      if (!(error instanceof InputError)) throw error;
+      member.result = { ...baseResult(member.file), status: 'failed', note: error.problem };
+      refused.push(String(member.filePos));
+    }
+  }
+  if (refused.length > 0) await db.run(loadQuery('ingest/drop-staged-files.sql'), { file_pos: varcharList(refused) });
+  await db.run(loadQuery('ingest/file-copies.sql'));
+
+  const commits: FileCommit[] = committing
+    .filter((m) => m.result === undefined)
+    .map((m) => ({
+      filePos: m.filePos!,
+      file: m.file,
+      print: m.print!,
+      stat: m.stat,
+      totalLines: m.print!.lines,
+      firstLine: 1,
+      extendsFileId: null,
+      replacing: null,
+      mapping,
+      source: NATIVE_SOURCE,
+      lacks: [],
+      gaps: { count: 0, firstLine: null, firstReason: null },
+    }));
+  if (commits.length > 0) {
+    const range = { lo: presence[0]?.batch_lo ?? null, hi: presence[0]?.batch_hi ?? null };
+    const counts = await commitFiles(db, commits, staged.length, range, options);
+    for (const [k, commit] of commits.entries()) {
+      const member = committing.find((m) => m.filePos === commit.filePos)!;
+      const n = counts[k]!;
+      member.result = {
+        ...baseResult(member.file),
+        fileId: n.file_id,
+        note: notes.get(member)!.join('; ') || null,
+        linesRead: n.lines_read,
+        loaded: n.loaded,
+        duplicates: n.duplicates,
+        rejected: n.rejected,
+      };
+    }
+  }
+  for (const member of members) {
+    if (member.sameAs === undefined) continue;
+    const original = member.sameAs.result!;
+    member.result =
+      original.status === 'failed'
+        ? { ...baseResult(member.file), status: 'failed', note: original.note }
+        : alreadyIngested(baseResult(member.file), { file_id: original.fileId!, path: member.sameAs.file.path });
+  }
+  await rememberContentHashes(
+    db,
+    members.filter((m) => m.sameAs && m.result!.status !== 'failed').map((m) => ({ absolutePath: m.file.absolutePath, stat: m.stat, contentSha256: m.print!.sha256 })),
+  );
+  return members.map((m) => m.result!);
+}
+
+/**
+ * Files unchanged on disk since an ingest (the stat cache) are already ingested; the batch
+ * ends before a file that may have grown from an earlier entry, or whose first 4 KiB an earlier
+ * file of the batch shares (it may have grown from that one), or whose cached entry is replaceable.
+ */
+async function cutAtKnownFiles(db: Database, members: Member[], mapping: string): Promise<void> {
+  const cached = await entriesByStat(db, members.map((m) => ({ absolutePath: m.file.absolutePath, stat: m.stat })));
+  const candidates = await growthCandidates(
+    db,
+    'jsonl',
+    members.map((m) => ({ absolutePath: m.file.absolutePath, headSha256: sha256Hex(m.head), maxBytes: growthLimit(m.file) })),
+  );
+  const heads = new Set<string>();
+  for (const [k, member] of members.entries()) {
+    const entry: RegistryEntry | undefined = cached[k];
+    if (entry && (await replaceableEntry(db, entry.file_id, member.file, mapping)) === null) {
+      member.result = alreadyIngested(baseResult(member.file), entry);
+      continue;
+    }
+    const head = sha256Hex(member.head);
+    const sharesHead = member.head.length >= HEAD_BYTES && heads.has(head);
+    if (entry || candidates[k]!.length > 0 || sharesHead) {
+      members.length = k;
+      return;
+    }
+    heads.add(head);
+  }
+}
+
+/**
+ * Stages the files' lines with DuckDB's reader while their fingerprints are computed; false
+ * when the reader refused the batch. A file whose fingerprint failed has none (the batch ends
+ * before it); its failure is the single path's to report.
+ */
+async function stageAndPrint(db: Database, staged: Member[]): Promise<boolean> {
+  let staging = true;
+  const printing = (async () => {
+    for (const member of staged) {
+      try {
+        member.print = await fingerprint(member.file.absolutePath, member.file.compression, []);
+      } catch {
+        // A decompression bomb stops its fingerprint (limits.ts); DuckDB's reader of the same file must stop too.
+        if (staging) db.interrupt();
+        return;
+      }
+    }
+  })();
+  let stagedOk = true;
+  try {
+    await db.run(loadQuery('ingest/stage-batch-lines.sql'), {
+      paths: varcharList(staged.map((m) => m.file.absolutePath)),
+      compression: staged[0]!.file.compression,
+    });
+  } catch (error) {
+    if (error instanceof QueryFileError) throw error;
+    stagedOk = false;
+  } finally {
+    staging = false;
+  }
+  await printing;
+  return stagedOk;
+}
+
+function baseResult(file: LogFile): FileResult {
+  return {
+    path: file.path,
+    format: file.format,
+    compression: file.compression,
+    source: NATIVE_SOURCE,
+    status: 'loaded',
+    fileId: null,
+    resumedAfterLine: null,
+    note: null,
+    linesRead: 0,
+    loaded: 0,
+    duplicates: 0,
+    rejected: 0,
+  };
+}
