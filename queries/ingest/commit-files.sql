@@ -13,10 +13,10 @@ WHERE reason IS NOT NULL AND $file_ids[file_pos + 1] IS NOT NULL;
 INSERT INTO duplicates BY NAME
 SELECT $file_ids[c.file_pos + 1]::BIGINT AS file_id, c.line_no, c.part,
   coalesce(m.original_file_id, $file_ids[c.original_pos + 1]::BIGINT) AS original_file_id,
-  coalesce(m.original_line_no, c.original_rec // 65536) AS original_line_no,
+  coalesce(m.original_line_no, (c.original_rec % 140737488355328) // 65536) AS original_line_no,
   coalesce(m.original_part, (c.original_rec % 65536)::INTEGER) AS original_part
 FROM staged_copies c
-LEFT JOIN staged_stored_matches m ON c.original_pos <> c.file_pos AND m.file_pos = c.original_pos AND m.rec = c.original_rec
+LEFT JOIN staged_stored_matches m ON c.original_pos <> c.file_pos AND m.rec = c.original_rec
 WHERE $file_ids[c.file_pos + 1] IS NOT NULL
 UNION ALL
 SELECT $file_ids[file_pos + 1]::BIGINT, line_no, part, original_file_id, original_line_no, original_part
@@ -28,5 +28,4 @@ SELECT ts, session_id, dc_id, dc_ip, outcome, tier, attempt, latency_ms, account
        meeting_id, user_id, client_ip, client_country, traffic, $file_ids[file_pos + 1]::BIGINT AS file_id, line_no, part
 FROM staged_records r
 WHERE reason IS NULL AND $file_ids[file_pos + 1] IS NOT NULL
-  AND NOT EXISTS (SELECT 1 FROM staged_copies c WHERE c.file_pos = r.file_pos AND c.rec = r.rec)
-  AND NOT EXISTS (SELECT 1 FROM staged_stored_matches m WHERE m.file_pos = r.file_pos AND m.rec = r.rec);
+  AND rec NOT IN (SELECT rec FROM staged_copies UNION ALL SELECT rec FROM staged_stored_matches);

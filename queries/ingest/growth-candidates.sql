@@ -5,11 +5,14 @@
 WITH probe AS (
   SELECT unnest($absolute_paths) AS absolute_path, unnest($head_sha256s) AS head_sha256,
          unnest($max_bytes)::BIGINT AS max_bytes, (generate_subscripts($absolute_paths, 1) - 1)::INTEGER AS i
+),
+-- Two equi-joins, not one join on an OR: that would compare every file with every entry.
+candidates AS (
+  SELECT p.i, p.max_bytes, f.* FROM probe p JOIN ingested_files f ON f.absolute_path = p.absolute_path
+  UNION
+  SELECT p.i, p.max_bytes, f.* FROM probe p JOIN ingested_files f ON f.head_sha256 = p.head_sha256 AND f.content_bytes >= 4096
 )
-SELECT p.i, f.file_id, f.path, f.content_bytes, f.content_sha256, f.total_lines
-FROM probe p
-JOIN ingested_files f
-  ON f.content_bytes < p.max_bytes
- AND (f.absolute_path = p.absolute_path OR (f.head_sha256 = p.head_sha256 AND f.content_bytes >= 4096))
-WHERE f.format = $format AND f.format <> 'parquet' AND f.ends_with_newline
-ORDER BY p.i, f.content_bytes DESC;
+SELECT i, file_id, path, content_bytes, content_sha256, total_lines
+FROM candidates
+WHERE content_bytes < max_bytes AND format = $format AND format <> 'parquet' AND ends_with_newline
+ORDER BY i, content_bytes DESC;

@@ -13,9 +13,11 @@
 --   CSV: RFC 4180 fields; $positions holds, per log field, its 1-based column in the header (as
 --   text; NULL when the header lacks it), and a record must have $header_width fields.
 -- A staged line may hold several attempts (a source record with a path of datacenters, staged
--- by src/ingest/sources): part numbers them from 0, below 65536, and rec = line_no * 65536 + part
--- is the key of a staged record within its file in the later steps (file-copies.sql, commit-files.sql);
--- file_pos, the file's place in its batch (stage-batch-lines.sql), is carried along.
+-- by src/ingest/sources): part numbers them from 0, below 65536. file_pos is the file's place in its
+-- batch (stage-batch-lines.sql; 0 alone). rec = file_pos * 2^47 + line_no * 65536 + part, one
+-- BIGINT (a line number below 2^31), is the key of a staged record in the later steps
+-- (file-copies.sql, commit-files.sql) and orders the batch's records as its files, one after the
+-- other, do: one key keeps the anti-joins of those steps cheap.
 -- missing_required: for well-formed lines, a bit per required field (ts 1, session_id 2,
 -- dc_id 4, outcome 8) that has no value at all; field-presence.sql reads it.
 CREATE OR REPLACE TEMP TABLE staged_records AS
@@ -156,7 +158,7 @@ validated AS (
     account_id, meeting_id, user_id, client_ip, country_raw AS client_country, traffic_raw AS traffic
   FROM checked
 )
-SELECT file_pos, line_no * 65536 + part AS rec, line_no, part, reason, missing_required, raw_bytes,
+SELECT file_pos, file_pos::BIGINT * 140737488355328 + line_no * 65536 + part AS rec, line_no, part, reason, missing_required, raw_bytes,
   CASE WHEN reason IS NOT NULL THEN CASE WHEN length(raw_line) > 4096 THEN left(raw_line, 4096) ELSE raw_line END END AS raw,
   CASE WHEN reason IS NOT NULL AND (length(raw_line) > 4096 OR line_sha256 IS NOT NULL)
     THEN coalesce(line_sha256, sha256(raw_line)) END AS raw_sha256,

@@ -20,6 +20,5 @@ JOIN stored s
  AND b.meeting_id IS NOT DISTINCT FROM s.meeting_id AND b.user_id IS NOT DISTINCT FROM s.user_id
  AND b.client_ip IS NOT DISTINCT FROM s.client_ip AND b.client_country IS NOT DISTINCT FROM s.client_country
  AND b.traffic IS NOT DISTINCT FROM s.traffic
-WHERE b.reason IS NULL
-  AND NOT EXISTS (SELECT 1 FROM staged_copies c WHERE c.file_pos = b.file_pos AND c.rec = b.rec)
+WHERE b.reason IS NULL AND b.rec NOT IN (SELECT rec FROM staged_copies)
 GROUP BY b.file_pos, b.rec, b.line_no, b.part;

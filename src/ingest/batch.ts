@@ -13,6 +13,7 @@
  * it, and is ingested alone. So the files are committed in their order, and
  * what is stored is what ingesting them one by one would store.
  */
+import { closeSync, openSync, readSync } from 'node:fs';
 import type { Database } from '../db/database.js';
 import { varcharList } from '../db/database.js';
 import { InputError, QueryFileError } from '../errors.js';
@@ -34,7 +35,7 @@ import {
   type FileCommit,
   type RegistryEntry,
 } from './file-steps.js';
-import { fingerprint, HEAD_BYTES, readHead, sha256Hex, type Fingerprint } from './fingerprint.js';
+import { fingerprint, fingerprintBytes, HEAD_BYTES, readHead, sha256Hex, type Fingerprint } from './fingerprint.js';
 import { identityMapping } from './mapping.js';
 import { LOG_FIELDS } from './schema.js';
 import { NATIVE_SOURCE, recogniseSource } from './sources/catalog.js';
@@ -43,9 +44,15 @@ import type { FileResult, IngestOptions } from './ingester.js';
 
 /** A file at most this large (on disk) may join a batch: larger ones gain nothing from one. */
 export const SMALL_FILE_BYTES = 1 << 20;
-/** At most this many files, and this many bytes on disk, in one batch (its staged lines stay in memory or spill). */
-export const MAX_BATCH_FILES = 1000;
-export const MAX_BATCH_BYTES = 16 << 20;
+/**
+ * At most this many files, and about this many bytes of content, in one batch (its staged lines
+ * stay in memory or spill). Large enough for a batch to span DuckDB row groups (122,880 rows):
+ * a smaller one is parsed on one thread, and its commit writes the rows to the WAL.
+ */
+export const MAX_BATCH_FILES = 4000;
+export const MAX_BATCH_BYTES = 64 << 20;
+/** A compressed file counts as this many times its size: its content is not known before reading it. */
+const COMPRESSED_EXPANSION = 8;
 
 /**
  * The files from `start` that may be ingested as one batch: small native JSON Lines files of
@@ -66,13 +73,32 @@ export function batchCandidates(files: readonly LogFile[], start: number, option
       file.compression !== 'zstd' &&
       !/[*?[\]{}\\]/.test(file.absolutePath) &&
       !paths.has(file.absolutePath) &&
-      bytes + file.bytes <= MAX_BATCH_BYTES;
+      bytes + contentEstimate(file) <= MAX_BATCH_BYTES;
     if (!fits) break;
     run.push(file);
     paths.add(file.absolutePath);
-    bytes += file.bytes;
+    bytes += contentEstimate(file);
   }
   return run;
+}
+
+function contentEstimate(file: LogFile): number {
+  return file.compression === 'none' ? file.bytes : file.bytes * COMPRESSED_EXPANSION;
+}
+
+/** The bytes of a file of at most SMALL_FILE_BYTES (`expected`: its size by its stat); null for a larger one. */
+function readSmallFile(path: string, expected: number): Buffer | null {
+  if (expected > SMALL_FILE_BYTES) return null;
+  const fd = openSync(path, 'r');
+  try {
+    // One byte more than its stat said: a file that grew since shows it.
+    const buffer = Buffer.allocUnsafe(expected + 1);
+    let size = 0;
+    for (let n = -1; n !== 0 && size < buffer.length; size += n) n = readSync(fd, buffer, size, buffer.length - size, null);
+    return size > expected ? null : buffer.subarray(0, size);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** Native by the options: --source routeaudit, or none given (then a file's first bytes may still name a source). */
@@ -116,16 +142,25 @@ export async function ingestBatch(db: Database, run: readonly LogFile[], options
   for (const file of run) {
     let stat: FileStat;
     let head: Buffer;
+    let print: Fingerprint | undefined;
     try {
       stat = statOf(file.absolutePath);
-      head = await readHead(file.absolutePath, file.compression);
+      if (file.compression === 'none') {
+        // Read whole, once: its head and its fingerprint both come from these bytes.
+        const content = readSmallFile(file.absolutePath, stat.bytes);
+        if (content === null) break;
+        head = content.subarray(0, HEAD_BYTES);
+        print = fingerprintBytes(content);
+      } else {
+        head = await readHead(file.absolutePath, file.compression);
+      }
     } catch {
       // A file that cannot be read (gone, corrupt): the single path reports it.
       break;
     }
     // A recognised source, or a JSON document ('['), is read by its source: the batch ends here.
     if (readByASource(file, head, options)) break;
-    members.push({ file, stat, head });
+    members.push({ file, stat, head, print });
   }
   const mapping = JSON.stringify(options.mapping);
   await cutAtKnownFiles(db, members, mapping);
@@ -171,7 +206,9 @@ export async function ingestBatch(db: Database, run: readonly LogFile[], options
 
   // Only the files this batch commits keep their staged lines.
   const committing = members.filter((m) => m.result === undefined && m.sameAs === undefined);
-  await db.run(loadQuery('ingest/keep-staged-files.sql'), { file_pos: varcharList(committing.map((m) => String(m.filePos))) });
+  if (committing.length < staged.length) {
+    await db.run(loadQuery('ingest/keep-staged-files.sql'), { file_pos: varcharList(committing.map((m) => String(m.filePos))) });
+  }
   await parseAndValidate(db, { format: 'jsonl', firstLine: 1, mapping: options.mapping, positions: LOG_FIELDS.map(() => null), headerWidth: 0 });
   const presence = await fieldPresence(db, staged.length);
   const notes = new Map<Member, string[]>();
@@ -274,6 +311,7 @@ async function stageAndPrint(db: Database, staged: Member[]): Promise<boolean> {
   let staging = true;
   const printing = (async () => {
     for (const member of staged) {
+      if (member.print) continue;
       try {
         member.print = await fingerprint(member.file.absolutePath, member.file.compression, []);
       } catch {

@@ -4,7 +4,7 @@
  * its line structure (to cross-check what DuckDB read), and the hash of given
  * prefixes (to recognise a file that grew since it was last ingested).
  */
-import { createHash, type Hash } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { Transform, pipeline, type Readable } from 'node:stream';
 import * as zlib from 'node:zlib';
@@ -113,50 +113,68 @@ export function sha256Hex(bytes: Uint8Array): string {
 }
 
 export async function fingerprint(path: string, compression: Compression, prefixLengths: readonly number[] = []): Promise<Fingerprint> {
-  const hash = createHash('sha256');
-  const pending = [...new Set(prefixLengths)].filter((n) => n > 0).sort((a, b) => a - b);
-  const prefixSha256 = new Map<number, string>();
-  const head: Buffer[] = [];
-  let headSize = 0;
-  let bytes = 0;
-  let newlines = 0;
-  let crlfs = 0;
-  let previousByte = -1;
+  const printer = new ContentPrinter(prefixLengths);
+  for await (const data of openContent(path, compression)) printer.update(data as Buffer);
+  return printer.finish();
+}
 
-  const snapshot = (h: Hash, length: number) => prefixSha256.set(length, h.copy().digest('hex'));
+/** The fingerprint of a whole content already in memory (a small file read at once). */
+export function fingerprintBytes(content: Buffer): Fingerprint {
+  const printer = new ContentPrinter([]);
+  printer.update(content);
+  return printer.finish();
+}
 
-  for await (const data of openContent(path, compression)) {
-    const chunk = data as Buffer;
-    if (headSize < HEAD_BYTES) {
-      const take = chunk.subarray(0, HEAD_BYTES - headSize);
-      head.push(take);
-      headSize += take.length;
+/** A fingerprint computed over the content's chunks, in order. */
+class ContentPrinter {
+  private readonly hash = createHash('sha256');
+  private readonly pending: number[];
+  private readonly prefixSha256 = new Map<number, string>();
+  private readonly head: Buffer[] = [];
+  private headSize = 0;
+  private bytes = 0;
+  private newlines = 0;
+  private crlfs = 0;
+  private previousByte = -1;
+
+  constructor(prefixLengths: readonly number[]) {
+    this.pending = [...new Set(prefixLengths)].filter((n) => n > 0).sort((a, b) => a - b);
+  }
+
+  update(chunk: Buffer): void {
+    if (this.headSize < HEAD_BYTES) {
+      const take = chunk.subarray(0, HEAD_BYTES - this.headSize);
+      this.head.push(take);
+      this.headSize += take.length;
     }
     let offset = 0;
-    while (pending.length > 0 && pending[0]! <= bytes + chunk.length) {
-      const cut = pending.shift()! - bytes;
-      hash.update(chunk.subarray(offset, cut));
+    while (this.pending.length > 0 && this.pending[0]! <= this.bytes + chunk.length) {
+      const cut = this.pending.shift()! - this.bytes;
+      this.hash.update(chunk.subarray(offset, cut));
       offset = cut;
-      snapshot(hash, bytes + cut);
+      this.prefixSha256.set(this.bytes + cut, this.hash.copy().digest('hex'));
     }
-    hash.update(chunk.subarray(offset));
+    this.hash.update(chunk.subarray(offset));
     for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) {
-      newlines++;
-      const before = i > 0 ? chunk[i - 1] : previousByte;
-      if (before === 13) crlfs++;
+      this.newlines++;
+      const before = i > 0 ? chunk[i - 1] : this.previousByte;
+      if (before === 13) this.crlfs++;
     }
-    if (chunk.length > 0) previousByte = chunk[chunk.length - 1]!;
-    bytes += chunk.length;
+    if (chunk.length > 0) this.previousByte = chunk[chunk.length - 1]!;
+    this.bytes += chunk.length;
   }
-  const endsWithNewline = previousByte === 10;
-  return {
-    sha256: hash.digest('hex'),
-    bytes,
-    headSha256: sha256Hex(Buffer.concat(head)),
-    newlines,
-    crlfs,
-    endsWithNewline,
-    lines: newlines + (bytes > 0 && !endsWithNewline ? 1 : 0),
-    prefixSha256,
-  };
+
+  finish(): Fingerprint {
+    const endsWithNewline = this.previousByte === 10;
+    return {
+      sha256: this.hash.digest('hex'),
+      bytes: this.bytes,
+      headSha256: sha256Hex(Buffer.concat(this.head)),
+      newlines: this.newlines,
+      crlfs: this.crlfs,
+      endsWithNewline,
+      lines: this.newlines + (this.bytes > 0 && !endsWithNewline ? 1 : 0),
+      prefixSha256: this.prefixSha256,
+    };
+  }
 }

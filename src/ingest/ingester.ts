@@ -8,6 +8,7 @@
  * registered; resume a file that grew) -> check the staged lines against the
  * file's own counts (else stage them exactly in JS) -> parse and validate in
  * one pass (JSON, CSV or Parquet-as-JSON) -> deduplicate -> commit.
+ * Runs of small JSON Lines files go through the same steps as one batch (batch.ts).
  * Invariant: lines_read = loaded + duplicates + rejected, for every file.
  */
 import type { Database } from '../db/database.js';

@@ -22,6 +22,8 @@ export interface FileStat {
   takenMs: number;
   /** The later of mtime and ctime, in ms. */
   changedMs: number;
+  /** The size on disk. */
+  bytes: number;
 }
 
 export function statOf(path: string): FileStat {
@@ -30,6 +32,7 @@ export function statOf(path: string): FileStat {
     key: `${s.dev}:${s.ino}:${s.size}:${s.mtimeNs}:${s.ctimeNs}`,
     takenMs: Date.now(),
     changedMs: Number((s.mtimeNs > s.ctimeNs ? s.mtimeNs : s.ctimeNs) / 1_000_000n),
+    bytes: Number(s.size),
   };
 }
 

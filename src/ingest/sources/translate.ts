@@ -10,7 +10,7 @@ import type { RecordValue, SourceRecord } from './read.js';
 import type { Expression, SourceSpec } from './spec.js';
 import { isoWithMicros, readIsoClock, readWallClock, toUtcIso } from './time.js';
 
-/** Attempts of one line are numbered by part, below this (records.sql: rec = line_no * 65536 + part). */
+/** Attempts of one line are numbered by part, below this (records.sql: rec = file_pos * 2^47 + line_no * 65536 + part). */
 export const MAX_PARTS = 65536;
 
 export interface TranslateContext {
