@@ -20,6 +20,7 @@ import { SEVERITIES } from './detect/model.js';
 import { BUNDLED_GEO_PACKAGE } from './geo/source.js';
 import { parseClickHouseTarget } from './db/clickhouse-target.js';
 import { DUCKDB_ENGINE, type EngineChoice } from './engine.js';
+import { thousands } from './numbers.js';
 
 const EXIT_CODES_HELP = `
 Exit codes:
@@ -47,7 +48,7 @@ function positiveInt(name: string, max = 2 ** 31 - 1) {
   return (value: string): number => {
     const n = Number(value);
     if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a positive whole number, got "${value}"`);
-    if (n > max) throw new InvalidArgumentError(`${name} must be at most ${max.toLocaleString('en-US')}, got ${value}`);
+    if (n > max) throw new InvalidArgumentError(`${name} must be at most ${thousands(max)}, got ${value}`);
     return n;
   };
 }

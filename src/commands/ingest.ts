@@ -9,6 +9,7 @@ import type { Io } from '../io.js';
 import { ingestProgressReporter } from '../progress.js';
 import { formatTable } from '../report/table.js';
 import { DUCKDB_ENGINE, withEngine, type EngineChoice } from '../engine.js';
+import { thousands } from '../numbers.js';
 
 export interface IngestCommandOptions {
   paths: string[];
@@ -90,5 +91,5 @@ function statusText(status: string): string {
 }
 
 function fmt(n: number): string {
-  return n.toLocaleString('en-US');
+  return thousands(n);
 }

@@ -9,6 +9,7 @@ import { runPipeline, type PipelineOptions, type PipelineResult } from '../pipel
 import { formatTerminalSummary } from '../report/terminal.js';
 import { formatIngestSummary, shellWord } from './ingest.js';
 import type { EngineChoice } from '../engine.js';
+import { thousands } from '../numbers.js';
 
 /** What `audit` and `nightly` both take (src/cli.ts declares these flags once, in runOptions). */
 export interface RunOptions {
@@ -77,7 +78,7 @@ export function reportRun(result: PipelineResult, failOn: FailOn, io: Io, databa
   if (result.clickhouse !== null) {
     const { sessions, candidateSessions, everySessionBecause } = result.clickhouse;
     const because = everySessionBecause === null ? '' : ` (all of them: ${everySessionBecause})`;
-    io.stderr(`clickhouse: ${sessions.toLocaleString('en-US')} sessions scanned in the cluster; ${candidateSessions.toLocaleString('en-US')} came home with their attempts${because} (docs/clickhouse.md)\n`);
+    io.stderr(`clickhouse: ${thousands(sessions)} sessions scanned in the cluster; ${thousands(candidateSessions)} came home with their attempts${because} (docs/clickhouse.md)\n`);
   }
   for (const problem of result.report.inputProblems) {
     // Where cron mails it: a gap in the input is not a quiet night.

@@ -22,6 +22,7 @@ import type { LogFile } from './discover.js';
 import {
   alreadyIngested,
   commitFiles,
+  emptyResult,
   entriesByContent,
   entriesByStat,
   fieldPresence,
@@ -191,7 +192,7 @@ export async function ingestBatch(db: Database, run: readonly LogFile[], options
         members.length = members.indexOf(member);
         break;
       }
-      member.result = alreadyIngested(baseResult(member.file), entry);
+      member.result = alreadyIngested(emptyResult(member.file), entry);
     } else {
       const earlier = firstOfContent.get(member.print!.sha256);
       if (earlier) member.sameAs = earlier;
@@ -218,7 +219,7 @@ export async function ingestBatch(db: Database, run: readonly LogFile[], options
       notes.set(member, refuseWhenFieldNamesDiffer(presence[member.filePos!]!, member.file, options.mapping));
     } catch (error) {
       if (!(error instanceof InputError)) throw error;
-      member.result = { ...baseResult(member.file), status: 'failed', note: error.problem };
+      member.result = { ...emptyResult(member.file), status: 'failed', note: error.problem };
       refused.push(String(member.filePos));
     }
   }
@@ -248,7 +249,7 @@ export async function ingestBatch(db: Database, run: readonly LogFile[], options
       const member = committing.find((m) => m.filePos === commit.filePos)!;
       const n = counts[k]!;
       member.result = {
-        ...baseResult(member.file),
+        ...emptyResult(member.file),
         fileId: n.file_id,
         note: notes.get(member)!.join('; ') || null,
         linesRead: n.lines_read,
@@ -263,8 +264,8 @@ export async function ingestBatch(db: Database, run: readonly LogFile[], options
     const original = member.sameAs.result!;
     member.result =
       original.status === 'failed'
-        ? { ...baseResult(member.file), status: 'failed', note: original.note }
-        : alreadyIngested(baseResult(member.file), { file_id: original.fileId!, path: member.sameAs.file.path });
+        ? { ...emptyResult(member.file), status: 'failed', note: original.note }
+        : alreadyIngested(emptyResult(member.file), { file_id: original.fileId!, path: member.sameAs.file.path });
   }
   await rememberContentHashes(
     db,
@@ -289,7 +290,7 @@ async function cutAtKnownFiles(db: Database, members: Member[], mapping: string)
   for (const [k, member] of members.entries()) {
     const entry: RegistryEntry | undefined = cached[k];
     if (entry && (await replaceableEntry(db, entry.file_id, member.file, mapping)) === null) {
-      member.result = alreadyIngested(baseResult(member.file), entry);
+      member.result = alreadyIngested(emptyResult(member.file), entry);
       continue;
     }
     const head = sha256Hex(member.head);
@@ -335,21 +336,4 @@ async function stageAndPrint(db: Database, staged: Member[]): Promise<boolean> {
   }
   await printing;
   return stagedOk;
-}
-
-function baseResult(file: LogFile): FileResult {
-  return {
-    path: file.path,
-    format: file.format,
-    compression: file.compression,
-    source: NATIVE_SOURCE,
-    status: 'loaded',
-    fileId: null,
-    resumedAfterLine: null,
-    note: null,
-    linesRead: 0,
-    loaded: 0,
-    duplicates: 0,
-    rejected: 0,
-  };
 }

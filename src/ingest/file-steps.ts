@@ -17,6 +17,7 @@ import { jsonPathFor, jsonTransformPlan, type ColumnMapping } from './mapping.js
 import type { RemoteStore } from './clickhouse-store.js';
 import type { FileResult } from './ingester.js';
 import { LOG_FIELDS, REQUIRED_FIELDS } from './schema.js';
+import { NATIVE_SOURCE } from './sources/names.js';
 import {
   BATCH_RANGE_ROW,
   FIELD_PRESENCE_ROW,
@@ -239,6 +240,24 @@ export function alreadyIngested(result: FileResult, entry: { file_id: number; pa
 /** An entry this file grew from is smaller than it: a compressed file's content size is not known before reading it. */
 export function growthLimit(file: LogFile): number {
   return file.compression === 'none' ? file.bytes : Number.MAX_SAFE_INTEGER;
+}
+
+/** A file's result before anything is known of it: loaded, nothing read yet. */
+export function emptyResult(file: LogFile): FileResult {
+  return {
+    path: file.path,
+    format: file.format,
+    compression: file.compression,
+    source: NATIVE_SOURCE,
+    status: 'loaded',
+    fileId: null,
+    resumedAfterLine: null,
+    note: null,
+    linesRead: 0,
+    loaded: 0,
+    duplicates: 0,
+    rejected: 0,
+  };
 }
 
 function byPlace(rows: readonly RegistryEntry[], n: number): (RegistryEntry | undefined)[] {

@@ -22,6 +22,7 @@ import { stageLinesExactly } from './lines.js';
 import {
   alreadyIngested,
   commitFiles,
+  emptyResult,
   entriesByContent,
   entriesByStat,
   fieldPresence,
@@ -36,6 +37,7 @@ import {
   type FileCommit,
   type GrowthCandidate,
   type LineCountsRow,
+  type RegistryEntry,
   type StagedLineTotals,
 } from './file-steps.js';
 import { identityMapping, type ColumnMapping } from './mapping.js';
@@ -109,8 +111,15 @@ export async function ingestFiles(db: Database, files: readonly LogFile[], optio
     totals.duplicates += result.duplicates;
     totals.rejected += result.rejected;
   };
+  const unchanged = await unchangedFiles(db, files);
   for (let index = 0; index < files.length; ) {
     options.onProgress?.({ filesDone: index, filesTotal: files.length, linesRead: totals.linesRead, currentFile: files[index]!.path });
+    const known = unchanged[index];
+    if (known) {
+      add(alreadyIngested({ ...emptyResult(files[index]!), source: known.source }, known));
+      index++;
+      continue;
+    }
     const run = batchCandidates(files, index, options);
     const batch = run.length > 1 ? await ingestBatchOf(db, run, options) : null;
     if (batch !== null && batch.length > 0) {
@@ -132,6 +141,25 @@ export async function ingestFiles(db: Database, files: readonly LogFile[], optio
   return { files: results, totals, failed: results.filter((r) => r.status === 'failed').length };
 }
 
+/**
+ * The files unchanged on disk since they were ingested (the stat cache), found by one lookup for
+ * the whole run, without reading them or their first bytes: a re-ingest of unchanged files then
+ * costs one query. An entry another reading might replace (it rejected every line) is left to
+ * the file's own path, which knows the reading.
+ */
+async function unchangedFiles(db: Database, files: readonly LogFile[]): Promise<(RegistryEntry | undefined)[]> {
+  if (files.length === 0) return [];
+  const stats = files.map((file) => {
+    try {
+      return { absolutePath: file.absolutePath, stat: statOf(file.absolutePath) };
+    } catch {
+      // Gone since it was found: its own path reports it.
+      return { absolutePath: file.absolutePath, stat: { key: '', takenMs: 0, changedMs: 0, bytes: 0 } };
+    }
+  });
+  return (await entriesByStat(db, stats)).map((entry) => (entry && !entry.wholly_rejected ? entry : undefined));
+}
+
 /** A batch of small files (batch.ts); null when they must be ingested one by one. */
 async function ingestBatchOf(db: Database, run: readonly LogFile[], options: IngestOptions): Promise<FileResult[] | null> {
   try {
@@ -148,20 +176,7 @@ async function ingestBatchOf(db: Database, run: readonly LogFile[], options: Ing
 }
 
 async function ingestOneFile(db: Database, file: LogFile, options: IngestOptions): Promise<FileResult> {
-  const base: FileResult = {
-    path: file.path,
-    format: file.format,
-    compression: file.compression,
-    source: NATIVE_SOURCE,
-    status: 'loaded',
-    fileId: null,
-    resumedAfterLine: null,
-    note: null,
-    linesRead: 0,
-    loaded: 0,
-    duplicates: 0,
-    rejected: 0,
-  };
+  const base = emptyResult(file);
   // The first decompressed bytes, read at most once: recognition and the growth check both look at them.
   let head: Promise<Buffer> | null = null;
   const readHeadOnce = () => (head ??= readHead(file.absolutePath, file.compression));

@@ -9,6 +9,7 @@
  *    limit: the pure-JS decoder would allocate and shift a window of any size a header claims.
  */
 import { Transform } from 'node:stream';
+import { thousands } from '../numbers.js';
 
 /** The longest line accepted as a record, in bytes without its line end. */
 export const MAX_LINE_BYTES = 1 << 20;
@@ -34,8 +35,8 @@ export function expansionCounter(consumed: () => number): (bytes: number) => voi
     const input = consumed();
     if (produced > EXPANSION_FLOOR_BYTES && produced > MAX_EXPANSION_RATIO * input) {
       throw new DecompressionLimitError(
-        `decompresses to over ${MAX_EXPANSION_RATIO} times its compressed size (${input.toLocaleString('en-US')} compressed bytes ` +
-          `gave ${produced.toLocaleString('en-US')}): refused as a likely decompression bomb; if it is genuine, decompress it and ingest the plain file`,
+        `decompresses to over ${MAX_EXPANSION_RATIO} times its compressed size (${thousands(input)} compressed bytes ` +
+          `gave ${thousands(produced)}): refused as a likely decompression bomb; if it is genuine, decompress it and ingest the plain file`,
       );
     }
   };
@@ -131,7 +132,7 @@ export class ZstdWindowCheck {
         }
         if (window > MAX_ZSTD_WINDOW_BYTES) {
           throw new DecompressionLimitError(
-            `a zstd frame needs a ${window.toLocaleString('en-US')}-byte window, over the ${MAX_ZSTD_WINDOW_BYTES.toLocaleString('en-US')}-byte limit ` +
+            `a zstd frame needs a ${thousands(window)}-byte window, over the ${thousands(MAX_ZSTD_WINDOW_BYTES)}-byte limit ` +
               '(zstd --long=31 output?): decompress it (zstd -d --long=31) and ingest the plain file',
           );
         }

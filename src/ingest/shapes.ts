@@ -7,7 +7,7 @@ import { rowShape } from '../db/shape.js';
 import { LOG_FIELDS, REQUIRED_FIELDS, type LogField } from './schema.js';
 
 /** The registry entry of the file at place i of a lookup, found by its stat or its content (stat-cache-lookup.sql, registry-lookup.sql). */
-export const REGISTRY_ENTRY_ROW = rowShape('a registry entry', { i: 'integer', file_id: 'integer', path: 'text' });
+export const REGISTRY_ENTRY_ROW = rowShape('a registry entry', { i: 'integer', file_id: 'integer', path: 'text', source: 'text', wholly_rejected: 'boolean' });
 export const REPLACEABLE_ENTRY_ROW = rowShape('a replaceable registry entry', { file_id: 'integer', path: 'text', format: 'text' });
 export const GROWTH_CANDIDATE_ROW = rowShape('a growth candidate', {
   i: 'integer',

@@ -1,4 +1,5 @@
 /** Plain-text tables for the terminal: left-aligned text, right-aligned numbers. */
+import { thousands } from '../numbers.js';
 
 export type Cell = string | number | null;
 
@@ -16,7 +17,7 @@ export function formatTable(headers: readonly string[], rows: readonly (readonly
 
 function cellText(cell: Cell): string {
   if (cell === null) return '';
-  if (typeof cell === 'number') return cell.toLocaleString('en-US');
+  if (typeof cell === 'number') return thousands(cell);
   // Control characters from logs must not move the cursor or clear a terminal.
   return cell.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }

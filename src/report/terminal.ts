@@ -1,6 +1,7 @@
 /** The audit summary printed on the terminal: the verdict, then what to open next. */
 import type { AuditReport } from '../detect/model.js';
 import { formatTable } from './table.js';
+import { thousands } from '../numbers.js';
 
 export function formatTerminalSummary(report: AuditReport, runFolder: string | null): string {
   const v = report.verdict;
@@ -68,7 +69,7 @@ export function formatTerminalSummary(report: AuditReport, runFolder: string | n
   lines.push(
     sessions === 0
       ? `sessions audited: 0: no session started in the window (were its logs delivered and ingested?)`
-      : `sessions audited: ${sessions.toLocaleString('en-US')} (${report.coverage.map((c) => `${c.clientRegion} ${c.sessions.toLocaleString('en-US')}`).join(', ')})`,
+      : `sessions audited: ${thousands(sessions)} (${report.coverage.map((c) => `${c.clientRegion} ${thousands(c.sessions)}`).join(', ')})`,
   );
   const fromIp = report.coverage.reduce((total, c) => total + c.countryFromIp, 0);
   const fromNetwork = report.coverage.reduce((total, c) => total + c.countryFromNetwork, 0);
@@ -87,5 +88,5 @@ function pct(rate: number | null): string {
 }
 
 function n(value: number): string {
-  return value.toLocaleString('en-US');
+  return thousands(value);
 }
