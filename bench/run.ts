@@ -192,6 +192,17 @@ async function logsFor(options: Options): Promise<{ logs: GeneratedLogs; seconds
   return { logs, seconds: (performance.now() - started) / 1000, reused: false };
 }
 
+/**
+ * Waits until every log was last changed over 2 s ago. The stat cache trusts no file changed
+ * within 2 s of its hashing (src/ingest/stat-cache.ts), so logs just generated would be hashed
+ * again by the first re-ingest: the re-ingest figure is of unchanged, settled files.
+ */
+async function settle(files: readonly string[]): Promise<void> {
+  const changed = Math.max(...files.map((f) => Math.max(statSync(f).mtimeMs, statSync(f).ctimeMs)));
+  const wait = changed + 2_100 - Date.now();
+  if (wait > 0) await new Promise((done) => setTimeout(done, wait));
+}
+
 async function main(): Promise<void> {
   const options = parseArgs(process.argv.slice(2));
   const benchStarted = performance.now();
@@ -217,6 +228,7 @@ async function main(): Promise<void> {
   describeSet('clean', logs.clean);
   describeSet('malformed', logs.malformed);
   if (logs.scaled) describeSet(`${options.scale}x`, logs.scaled);
+  await settle([...logs.clean.files, ...logs.malformed.files, ...(logs.scaled?.files ?? [])]);
 
   const figures: Figure[] = [];
   const db = (name: string) => join(tmpDir, `${name}.duckdb`);
@@ -301,8 +313,8 @@ async function main(): Promise<void> {
     baselineTitle: 'bare, ignore_errors=true',
     ratio: badBareSeries.median / badSeries.median,
     ratioLabel: 'rows/s vs bare',
-    goal: '>= 0.5, every bad line accounted',
-    holds: badBareSeries.median / badSeries.median >= 0.5,
+    goal: '>= 0.7, every bad line accounted',
+    holds: badBareSeries.median / badSeries.median >= 0.7,
     peakRssMb: peak(badIngests),
     notes: [
       `routeaudit: ${fmt(logs.malformed.malformedLines)} of ${fmt(logs.malformed.lines)} lines rejected, each with file, line and reason (checked: equals the planted bad lines)`,

@@ -16,6 +16,13 @@ import { expectRegistryMatchesTables } from './support.js';
 export const FILES = 10;
 const LINES_PER_FILE = 30_000;
 
+/** How many logs, of how many lines: large ones are ingested one by one, small ones (up to 1 MiB) in batches. */
+export interface LogsShape {
+  files: number;
+  linesPerFile: number;
+}
+const LARGE: LogsShape = { files: FILES, linesPerFile: LINES_PER_FILE };
+
 export interface Expected {
   linesRead: number;
   loaded: number;
@@ -24,26 +31,28 @@ export interface Expected {
 }
 
 /**
- * Ten logs (7 JSONL, 2 gzip JSONL, 1 CSV) of 30,000 lines. Every 1000th line is
+ * Ten logs (7 JSONL, 2 gzip JSONL, 1 CSV) of 30,000 lines (or as `shape` says: the
+ * first 7 JSONL, the last CSV, gzip JSONL between). Every 1000th line is
  * malformed; line i%100=50 repeats the previous file's line i; line i%100=77
  * repeats the line before it. The totals are counted while writing.
  */
-export function writeLogs(dir: string): Expected {
+export function writeLogs(dir: string, shape: LogsShape = LARGE): Expected {
+  const { files, linesPerFile } = shape;
   const seen = new Set<string>();
   const expected: Expected = { linesRead: 0, loaded: 0, duplicates: 0, rejected: 0 };
   const start = Date.UTC(2020, 3, 1);
   const columns = ['ts', 'session_id', 'dc_id', 'outcome', 'tier', 'attempt', 'latency_ms', 'client_country', 'traffic'] as const;
   let previous: (Record<string, string | number> | null)[] = [];
-  for (let f = 0; f < FILES; f++) {
+  for (let f = 0; f < files; f++) {
     const current: (Record<string, string | number> | null)[] = [];
-    for (let i = 0; i < LINES_PER_FILE; i++) {
+    for (let i = 0; i < linesPerFile; i++) {
       let rec: Record<string, string | number> | null;
       if (i % 1000 === 999) rec = null;
       else if (i % 100 === 50 && f > 0) rec = previous[i]!;
       else if (i % 100 === 77) rec = current[i - 1]!;
       else {
         rec = {
-          ts: new Date(start + (f * LINES_PER_FILE + i) * 1000).toISOString(),
+          ts: new Date(start + (f * linesPerFile + i) * 1000).toISOString(),
           session_id: `s${f}-${Math.floor(i / 4)}`,
           dc_id: ['us-sjc1', 'us-iad1', 'cn-bj1'][i % 3]!,
           outcome: ['connected', 'timeout', 'refused', 'error'][i % 4]!,
@@ -67,7 +76,7 @@ export function writeLogs(dir: string): Expected {
       }
     }
     const name = `logs/f${String(f).padStart(2, '0')}`;
-    if (f === FILES - 1) {
+    if (f === files - 1) {
       const lines = current.map((r, i) => (r === null ? (i % 2000 === 999 ? 'a,"b' : 'x,y') : columns.map((c) => r[c]).join(',')));
       writeFile(dir, `${name}.csv`, [columns.join(','), ...lines].join('\n') + '\n');
     } else {
@@ -95,11 +104,11 @@ async function inspect(dbPath: string): Promise<number> {
 }
 
 /** Every file registered once, every line counted once, no record stored twice. */
-async function expectExactlyOnce(dbPath: string, expected: Expected, context: string): Promise<void> {
+async function expectExactlyOnce(dbPath: string, expected: Expected, files: number, context: string): Promise<void> {
   const db = await Database.open(dbPath, { readOnly: true });
   try {
     expect(await db.one('SELECT count(*) AS entries, sum(lines_read) AS lines_read, sum(loaded) AS loaded, sum(duplicates) AS duplicates, sum(rejected) AS rejected FROM ingested_files'), context).toEqual({
-      entries: FILES,
+      entries: files,
       lines_read: expected.linesRead,
       loaded: expected.loaded,
       duplicates: expected.duplicates,
@@ -107,7 +116,7 @@ async function expectExactlyOnce(dbPath: string, expected: Expected, context: st
     });
     expect(await db.one('SELECT count(*) AS n FROM connections'), context).toEqual({ n: expected.loaded });
     expect(await db.one('SELECT count(*) AS n FROM (SELECT DISTINCT * EXCLUDE (file_id, line_no) FROM connections)'), context).toEqual({ n: expected.loaded });
-    expect(await db.one('SELECT count(DISTINCT path) AS n FROM ingested_files'), context).toEqual({ n: FILES });
+    expect(await db.one('SELECT count(DISTINCT path) AS n FROM ingested_files'), context).toEqual({ n: files });
     await expectRegistryMatchesTables(db);
   } finally {
     db.close();
@@ -131,7 +140,7 @@ export interface Trial {
  * once, and the database is then removed so that the next trials start over. A
  * final normal run must complete with exact counts.
  */
-export async function crashIngestTrials(dir: string, expected: Expected, kills: number, nextDelay: () => number): Promise<Trial[]> {
+export async function crashIngestTrials(dir: string, expected: Expected, kills: number, nextDelay: () => number, files = FILES): Promise<Trial[]> {
   const dbPath = join(dir, 'crash.duckdb');
   const trials: Trial[] = [];
   let entries = 0;
@@ -146,14 +155,14 @@ export async function crashIngestTrials(dir: string, expected: Expected, kills: 
     entries = trial.entries;
     if (outcome.signal === null) {
       expect(outcome.code, outcome.stderr).toBe(0);
-      await expectExactlyOnce(dbPath, expected, context);
+      await expectExactlyOnce(dbPath, expected, files, context);
       for (const suffix of ['', '.wal']) rmSync(dbPath + suffix, { force: true });
       entries = 0;
     }
   }
   const final = await runCliProcess(['ingest', 'logs', '--db', 'crash.duckdb'], dir);
   expect(final.code, final.stderr).toBe(0);
-  expect(final.stdout).toMatch(new RegExp(`^${FILES} files: \\d+ loaded, \\d+ already ingested, 0 failed$`, 'm'));
-  await expectExactlyOnce(dbPath, expected, JSON.stringify(trials));
+  expect(final.stdout).toMatch(new RegExp(`^${files} files: \\d+ loaded, \\d+ already ingested, 0 failed$`, 'm'));
+  await expectExactlyOnce(dbPath, expected, files, JSON.stringify(trials));
   return trials;
 }

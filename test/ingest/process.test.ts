@@ -51,4 +51,16 @@ describe('a process killed mid-ingest', () => {
     // One kill came after its run had committed some files and before all of them.
     expect(trials.some((t) => t.signal === 'SIGKILL' && t.entries > t.entriesBefore && t.entries < FILES), JSON.stringify(trials)).toBe(true);
   }, 90_000);
+
+  it('leaves whole batches of small files, never part of one, and a rerun completes with exact counts', async () => {
+    const dir = tempDir();
+    // 60 files of 1,000 lines (about 150 KB each): 7 JSON Lines, 52 gzip, 1 CSV, so two batches and a file alone.
+    const files = 60;
+    const expected = writeLogs(dir, { files, linesPerFile: 1_000 });
+    expect(expected).toEqual({ linesRead: 60_000, loaded: 58_750, duplicates: 1_190, rejected: 60 });
+    const delays = [0, 100, 250, 500, 900];
+    let next = 0;
+    const trials = await crashIngestTrials(dir, expected, 3, () => delays[next++ % delays.length]!, files);
+    expect(trials.some((t) => t.signal === 'SIGKILL' && t.entries > t.entriesBefore && t.entries < files), JSON.stringify(trials)).toBe(true);
+  }, 90_000);
 });
