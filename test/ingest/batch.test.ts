@@ -137,12 +137,12 @@ describe('batches of small files', () => {
     ]);
   });
 
-  it('keep every file\'s lines, in order, across a batch of many vectors (60 files of 200 lines, a third of them repeated elsewhere)', async () => {
+  it('keep every file\'s lines, in order, across a batch of many vectors (40 files of 150 lines, a third of them repeated elsewhere)', async () => {
     const dir = tempDir();
     // Deterministic: record k of file f is new, or a copy of a record of an earlier file or of its own.
-    for (let f = 0; f < 60; f++) {
-      const lines = Array.from({ length: 200 }, (_, k) => {
-        const n = (f * 200 + k) % 3 === 0 ? ((f * 7919 + k * 104729) % (f * 200 + k + 1)) : f * 200 + k;
+    for (let f = 0; f < 40; f++) {
+      const lines = Array.from({ length: 150 }, (_, k) => {
+        const n = (f * 150 + k) % 3 === 0 ? ((f * 7919 + k * 104729) % (f * 150 + k + 1)) : f * 150 + k;
         return record({ session_id: `s${n}`, ts: `2020-04-01T${String(Math.floor(n / 3600) % 24).padStart(2, '0')}:${String(Math.floor(n / 60) % 60).padStart(2, '0')}:${String(n % 60).padStart(2, '0')}Z` });
       });
       writeFile(dir, `logs/${String(f).padStart(3, '0')}.jsonl`, jsonl(lines));
@@ -152,7 +152,7 @@ describe('batches of small files', () => {
     expect(batched).toEqual(await ingestOneByOne(oneByOne, dir));
     expect(await snapshot(together)).toEqual(await snapshot(oneByOne));
     const totals = batched.reduce((t, f) => ({ loaded: t.loaded + f.loaded, duplicates: t.duplicates + f.duplicates }), { loaded: 0, duplicates: 0 });
-    expect(totals.loaded + totals.duplicates).toBe(12_000);
-    expect(totals.duplicates).toBeGreaterThan(2_000);
+    expect(totals.loaded + totals.duplicates).toBe(6_000);
+    expect(totals.duplicates).toBeGreaterThan(1_000);
   });
 });
