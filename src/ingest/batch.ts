@@ -125,7 +125,7 @@ interface Member {
   file: LogFile;
   stat: FileStat;
   head: Buffer;
-  print?: Fingerprint;
+  print: Fingerprint;
   /** Its place among the staged files. */
   filePos?: number;
   result?: FileResult;
@@ -143,7 +143,7 @@ export async function ingestBatch(db: Database, run: readonly LogFile[], options
   for (const file of run) {
     let stat: FileStat;
     let head: Buffer;
-    let print: Fingerprint | undefined;
+    let print: Fingerprint;
     try {
       stat = statOf(file.absolutePath);
       if (file.compression === 'none') {
@@ -154,9 +154,11 @@ export async function ingestBatch(db: Database, run: readonly LogFile[], options
         print = fingerprintBytes(content);
       } else {
         head = await readHead(file.absolutePath, file.compression);
+        // Before DuckDB reads it: a decompression bomb stops the fingerprint early (limits.ts), and the batch ends before it.
+        print = await fingerprint(file.absolutePath, file.compression, []);
       }
     } catch {
-      // A file that cannot be read (gone, corrupt): the single path reports it.
+      // A file that cannot be read (gone, corrupt, a decompression bomb): the single path reports it.
       break;
     }
     // A recognised source, or a JSON document ('['), is read by its source: the batch ends here.
@@ -170,17 +172,14 @@ export async function ingestBatch(db: Database, run: readonly LogFile[], options
   const staged = members.filter((m) => m.result === undefined);
   staged.forEach((m, k) => (m.filePos = k));
   if (staged.length === 0) return members.map((m) => m.result!);
-  if (!(await stageAndPrint(db, staged))) return null;
-  // A file whose fingerprint failed (a decompression bomb, a corrupt stream) ends the batch before it.
-  const printedUpTo = members.findIndex((m) => m.result === undefined && m.print === undefined);
-  if (printedUpTo >= 0) members.length = printedUpTo;
+  if (!(await stageLines(db, staged))) return null;
   const toStage = members.filter((m) => m.result === undefined);
 
   const totals = await stagedLineTotals(db, staged.length);
-  const exactUpTo = members.findIndex((m) => m.result === undefined && !stagedAsPrinted(totals[m.filePos!]!, m.print!));
+  const exactUpTo = members.findIndex((m) => m.result === undefined && !stagedAsPrinted(totals[m.filePos!]!, m.print));
   if (exactUpTo >= 0) members.length = exactUpTo;
 
-  const known = await entriesByContent(db, toStage.map((m) => m.print!.sha256));
+  const known = await entriesByContent(db, toStage.map((m) => m.print.sha256));
   const firstOfContent = new Map<string, Member>();
   const seen: Member[] = [];
   for (const [k, member] of toStage.entries()) {
@@ -194,15 +193,15 @@ export async function ingestBatch(db: Database, run: readonly LogFile[], options
       }
       member.result = alreadyIngested(emptyResult(member.file), entry);
     } else {
-      const earlier = firstOfContent.get(member.print!.sha256);
+      const earlier = firstOfContent.get(member.print.sha256);
       if (earlier) member.sameAs = earlier;
-      else firstOfContent.set(member.print!.sha256, member);
+      else firstOfContent.set(member.print.sha256, member);
     }
     seen.push(member);
   }
   await rememberContentHashes(
     db,
-    seen.filter((m) => m.result !== undefined).map((m) => ({ absolutePath: m.file.absolutePath, stat: m.stat, contentSha256: m.print!.sha256 })),
+    seen.filter((m) => m.result !== undefined).map((m) => ({ absolutePath: m.file.absolutePath, stat: m.stat, contentSha256: m.print.sha256 })),
   );
 
   // Only the files this batch commits keep their staged lines.
@@ -231,9 +230,9 @@ export async function ingestBatch(db: Database, run: readonly LogFile[], options
     .map((m) => ({
       filePos: m.filePos!,
       file: m.file,
-      print: m.print!,
+      print: m.print,
       stat: m.stat,
-      totalLines: m.print!.lines,
+      totalLines: m.print.lines,
       firstLine: 1,
       extendsFileId: null,
       replacing: null,
@@ -269,7 +268,7 @@ export async function ingestBatch(db: Database, run: readonly LogFile[], options
   }
   await rememberContentHashes(
     db,
-    members.filter((m) => m.sameAs && m.result!.status !== 'failed').map((m) => ({ absolutePath: m.file.absolutePath, stat: m.stat, contentSha256: m.print!.sha256 })),
+    members.filter((m) => m.sameAs && m.result!.status !== 'failed').map((m) => ({ absolutePath: m.file.absolutePath, stat: m.stat, contentSha256: m.print.sha256 })),
   );
   return members.map((m) => m.result!);
 }
@@ -303,37 +302,16 @@ async function cutAtKnownFiles(db: Database, members: Member[], mapping: string)
   }
 }
 
-/**
- * Stages the files' lines with DuckDB's reader while their fingerprints are computed; false
- * when the reader refused the batch. A file whose fingerprint failed has none (the batch ends
- * before it); its failure is the single path's to report.
- */
-async function stageAndPrint(db: Database, staged: Member[]): Promise<boolean> {
-  let staging = true;
-  const printing = (async () => {
-    for (const member of staged) {
-      if (member.print) continue;
-      try {
-        member.print = await fingerprint(member.file.absolutePath, member.file.compression, []);
-      } catch {
-        // A decompression bomb stops its fingerprint (limits.ts); DuckDB's reader of the same file must stop too.
-        if (staging) db.interrupt();
-        return;
-      }
-    }
-  })();
-  let stagedOk = true;
+/** Stages the files' lines with DuckDB's reader (each file's fingerprint is already known); false when the reader refused the batch. */
+async function stageLines(db: Database, staged: Member[]): Promise<boolean> {
   try {
     await db.run(loadQuery('ingest/stage-batch-lines.sql'), {
       paths: varcharList(staged.map((m) => m.file.absolutePath)),
       compression: staged[0]!.file.compression,
     });
+    return true;
   } catch (error) {
     if (error instanceof QueryFileError) throw error;
-    stagedOk = false;
-  } finally {
-    staging = false;
+    return false;
   }
-  await printing;
-  return stagedOk;
 }

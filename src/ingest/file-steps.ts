@@ -154,6 +154,8 @@ export async function commitFiles(
     for (const commit of commits) {
       if (commit.replacing !== null) await db.runScript(loadQuery('ingest/forget-file.sql'), { file_id: commit.replacing });
     }
+    // A store publishes a file and then forgets the local copies of stored records: one file at a time (batch.ts keeps to that).
+    if (options.store && commits.length > 1) throw new Error(`a remote store commits one file at a time, not ${commits.length}`);
     const ids = options.store ? commits.map(() => options.store!.nextFileId()) : await newFileIds(db, commits.length);
     const fileIds: (string | null)[] = new Array<string | null>(batchSize).fill(null);
     commits.forEach((commit, k) => (fileIds[commit.filePos] = String(ids[k])));
@@ -233,8 +235,9 @@ export async function replaceableEntry(db: Database, fileId: number, file: LogFi
   return rows[0] ?? null;
 }
 
-export function alreadyIngested(result: FileResult, entry: { file_id: number; path: string }): FileResult {
-  return { ...result, status: 'already-ingested', fileId: entry.file_id, note: `same content as ${entry.path}` };
+/** A file whose content is registered: its result names the entry, and the source that read that content. */
+export function alreadyIngested(result: FileResult, entry: { file_id: number; path: string; source?: string }): FileResult {
+  return { ...result, source: entry.source ?? result.source, status: 'already-ingested', fileId: entry.file_id, note: `same content as ${entry.path}` };
 }
 
 /** An entry this file grew from is smaller than it: a compressed file's content size is not known before reading it. */

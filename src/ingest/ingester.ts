@@ -47,6 +47,10 @@ import { NATIVE_SOURCE, nativeDocumentSource, recogniseSource, type SourceChoice
 import type { SourceSpec } from './sources/spec.js';
 import { stageSourceRecords, type SourceStaging } from './sources/stage.js';
 import { CSV_HEADER_ROW, PARQUET_ROWS_ROW } from './shapes.js';
+import { thousands } from '../numbers.js';
+
+/** The most lines one file may have: records.sql's key holds a line number below 2^31. */
+const MAX_LINES_PER_FILE = 2 ** 31 - 1;
 
 export interface LineCounts {
   linesRead: number;
@@ -112,28 +116,32 @@ export async function ingestFiles(db: Database, files: readonly LogFile[], optio
     totals.rejected += result.rejected;
   };
   const unchanged = await unchangedFiles(db, files);
+  let maxRun = Infinity;
   for (let index = 0; index < files.length; ) {
     options.onProgress?.({ filesDone: index, filesTotal: files.length, linesRead: totals.linesRead, currentFile: files[index]!.path });
     const known = unchanged[index];
     if (known) {
-      add(alreadyIngested({ ...emptyResult(files[index]!), source: known.source }, known));
+      add(alreadyIngested(emptyResult(files[index]!), known));
       index++;
       continue;
     }
-    const run = batchCandidates(files, index, options);
+    const run = batchCandidates(files, index, options).slice(0, maxRun);
     const batch = run.length > 1 ? await ingestBatchOf(db, run, options) : null;
     if (batch !== null && batch.length > 0) {
       batch.forEach(add);
       index += batch.length;
+      maxRun = Infinity;
       continue;
     }
-    // Not batched: the file itself, and when the batch could not be staged together, each of its files.
-    const alone = batch === null && run.length > 1 ? run : [files[index]!];
-    for (const file of alone) {
-      options.onProgress?.({ filesDone: index, filesTotal: files.length, linesRead: totals.linesRead, currentFile: file.path });
-      add(await ingestOneFile(db, file, options));
-      index++;
+    // A batch DuckDB could not stage together (a file its reader refuses): halve it, so that the
+    // file that made it fail is found in a few tries and the others stay batched.
+    if (batch === null && run.length > 1) {
+      maxRun = Math.floor(run.length / 2);
+      continue;
     }
+    add(await ingestOneFile(db, files[index]!, options));
+    index++;
+    maxRun = Infinity;
   }
   options.onProgress?.({ filesDone: files.length, filesTotal: files.length, linesRead: totals.linesRead, currentFile: '' });
   // The run's reports name the rejected lines of files it found already ingested too: on a cluster, they are there.
@@ -165,14 +173,21 @@ async function ingestBatchOf(db: Database, run: readonly LogFile[], options: Ing
   try {
     return await ingestBatch(db, run, options);
   } catch (error) {
+    if (isBug(error) || error instanceof ClickHouseError || error instanceof ClickHouseSetupError) throw error;
     if (isDiskFull(error)) {
       throw new DiskFullError(
         `no space left on the device while loading ${run.length} small files from ${run[0]!.path}: ${firstLineOf(error)}. ` +
           'The files loaded before them are stored; they and the files after them are not. Free some space and run again: stored files are skipped.',
       );
     }
-    throw error;
+    // Whatever else failed the batch (its transaction rolled back) is a file's to report: one by one, each file says its own.
+    return null;
   }
+}
+
+/** Errors that are routeaudit's bugs, never a file's fault: reported as internal errors. */
+function isBug(error: unknown): boolean {
+  return error instanceof TypeError || error instanceof RangeError || error instanceof ReferenceError || error instanceof QueryFileError;
 }
 
 async function ingestOneFile(db: Database, file: LogFile, options: IngestOptions): Promise<FileResult> {
@@ -186,7 +201,7 @@ async function ingestOneFile(db: Database, file: LogFile, options: IngestOptions
     return await loadFile(db, file, options, base, source, readHeadOnce);
   } catch (error) {
     // Bugs, not the file's fault: reported as internal errors, never as a failed file.
-    if (error instanceof TypeError || error instanceof RangeError || error instanceof ReferenceError || error instanceof QueryFileError) throw error;
+    if (isBug(error)) throw error;
     // The cluster refused or went away: every later file would fail the same way.
     if (error instanceof ClickHouseError || error instanceof ClickHouseSetupError) throw error;
     // Every later file would fail the same way (and DuckDB may have invalidated the database): stop here.
@@ -246,6 +261,10 @@ async function loadFile(
   if (printed.status === 'rejected') throw printed.reason;
   if (staged.status === 'rejected' && (staged.reason instanceof QueryFileError || source !== null)) throw staged.reason;
   const print = printed.value;
+  // records.sql keys a record by line_no * 65536 + part below 2^47 (with its file's place above).
+  if (print.lines > MAX_LINES_PER_FILE) {
+    throw new InputError(file.path, `has ${thousands(print.lines)} lines, more than the ${thousands(MAX_LINES_PER_FILE)} one file may hold; split it into smaller files`);
+  }
 
   const [known] = await entriesByContent(db, [print.sha256]);
   const replacing = known ? await replaceableEntry(db, known.file_id, file, reading) : null;

@@ -126,7 +126,12 @@ describe('batches of small files', () => {
     writeFile(dir, 'logs/03-after.jsonl', jsonl([r(4), r(5)]));
     writeFile(dir, 'logs/04-copy.jsonl', readFileSync(join(dir, 'logs/01-before.jsonl')));
 
+    const batches = vi.mocked(batchModule.ingestBatch);
+    batches.mockClear();
     const batched = await ingestTogether(together, dir);
+    const returned = await Promise.all(batches.mock.results.map(async (call) => ((await call.value) as FileResult[] | null)?.map((f) => f.path.split('/').pop()) ?? null));
+    // The batch from 02 ends before its first file: 02 goes alone.
+    expect(returned).toEqual([['01-before.jsonl'], [], ['03-after.jsonl', '04-copy.jsonl']]);
     expect(batched).toEqual(await ingestOneByOne(oneByOne, dir));
     expect(await snapshot(together)).toEqual(await snapshot(oneByOne));
     expect(batched.map((f) => [f.path, f.status, f.resumedAfterLine, f.linesRead])).toEqual([
@@ -154,5 +159,45 @@ describe('batches of small files', () => {
     const totals = batched.reduce((t, f) => ({ loaded: t.loaded + f.loaded, duplicates: t.duplicates + f.duplicates }), { loaded: 0, duplicates: 0 });
     expect(totals.loaded + totals.duplicates).toBe(6_000);
     expect(totals.duplicates).toBeGreaterThan(1_000);
+  });
+
+  it('halve a batch DuckDB cannot stage, so that the other files stay batched', async () => {
+    const dir = tempDir();
+    for (let f = 0; f < 8; f++) {
+      const bad = f === 5 ? Buffer.from('{"ts":"2020-04-01T08:15:00Z","session_id":"\xff"}\n', 'latin1') : Buffer.alloc(0);
+      writeFile(dir, `logs/0${f}.jsonl`, Buffer.concat([Buffer.from(jsonl([r(f), r(f + 1)])), bad]));
+    }
+    const [together, oneByOne] = [await memoryDb(), await memoryDb()];
+    const batches = vi.mocked(batchModule.ingestBatch);
+    batches.mockClear();
+    const batched = await ingestTogether(together, dir);
+    expect(batched).toEqual(await ingestOneByOne(oneByOne, dir));
+    expect(await snapshot(together)).toEqual(await snapshot(oneByOne));
+    const returned = await Promise.all(batches.mock.results.map(async (call) => ((await call.value) as FileResult[] | null)?.map((f) => f.path.split('/').pop()) ?? null));
+    // 00-07 fails; 00-03 batches; 04-07, 04-05 fail, 04 goes alone; 05-07 fails, 05 goes alone; 06-07 batches.
+    expect(returned).toEqual([null, ['00.jsonl', '01.jsonl', '02.jsonl', '03.jsonl'], null, null, null, ['06.jsonl', '07.jsonl']]);
+  });
+
+  it('settle unchanged files by their stat, naming the source that read each, batched or not', async () => {
+    const dir = tempDir();
+    writeFile(dir, 'logs/01-a.jsonl', jsonl([r(1), r(2)]));
+    copyFileSync(join(ROOT, 'sample-logs/sources/zoom/participants-85000000001.json'), join(dir, 'logs/02-zoom.json'));
+    writeFile(dir, 'logs/03-b.jsonl', jsonl([r(3)]));
+    // Changed over 2 s before they are hashed: the stat cache remembers them (src/ingest/stat-cache.ts).
+    await new Promise((done) => setTimeout(done, 2_100));
+    const [together, oneByOne] = [await memoryDb(), await memoryDb()];
+    await ingestTogether(together, dir);
+    await ingestOneByOne(oneByOne, dir);
+    writeFile(dir, 'logs/04-c.jsonl', jsonl([r(4)]));
+    const again = await ingestTogether(together, dir);
+    expect(again).toEqual(await ingestOneByOne(oneByOne, dir));
+    expect(await snapshot(together)).toEqual(await snapshot(oneByOne));
+    expect(again.map((f) => [f.path, f.status, f.source])).toEqual([
+      ['logs/01-a.jsonl', 'already-ingested', 'routeaudit'],
+      ['logs/02-zoom.json', 'already-ingested', 'zoom-participants'],
+      ['logs/03-b.jsonl', 'already-ingested', 'routeaudit'],
+      ['logs/04-c.jsonl', 'loaded', 'routeaudit'],
+    ]);
+    expect(await together.one('SELECT count(*) AS n FROM file_stat_cache')).toEqual({ n: 3 });
   });
 });
