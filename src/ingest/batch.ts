@@ -24,7 +24,6 @@ import {
   commitFiles,
   emptyResult,
   entriesByContent,
-  entriesByStat,
   fieldPresence,
   growthCandidates,
   growthLimit,
@@ -34,9 +33,8 @@ import {
   stagedAsPrinted,
   stagedLineTotals,
   type FileCommit,
-  type RegistryEntry,
 } from './file-steps.js';
-import { fingerprint, fingerprintBytes, HEAD_BYTES, readHead, sha256Hex, type Fingerprint } from './fingerprint.js';
+import { fingerprint, fingerprintBytes, HEAD_BYTES, readHead, type Fingerprint } from './fingerprint.js';
 import { identityMapping } from './mapping.js';
 import { LOG_FIELDS } from './schema.js';
 import { NATIVE_SOURCE, recogniseSource } from './sources/catalog.js';
@@ -58,9 +56,10 @@ const COMPRESSED_EXPANSION = 8;
 /**
  * The files from `start` that may be ingested as one batch: small native JSON Lines files of
  * one compression, named without glob characters (DuckDB's reader would expand them), no path
- * twice. Whether each really is native is known only from its first bytes (ingestBatch).
+ * twice, up to the next file the run found unchanged by its stat (`settled`: it is not read
+ * again). Whether each really is native is known only from its first bytes (ingestBatch).
  */
-export function batchCandidates(files: readonly LogFile[], start: number, options: IngestOptions): LogFile[] {
+export function batchCandidates(files: readonly LogFile[], start: number, options: IngestOptions, settled: readonly unknown[]): LogFile[] {
   if (options.store || !nativeByOptions(options)) return [];
   const run: LogFile[] = [];
   const paths = new Set<string>();
@@ -74,6 +73,7 @@ export function batchCandidates(files: readonly LogFile[], start: number, option
       file.compression !== 'zstd' &&
       !/[*?[\]{}\\]/.test(file.absolutePath) &&
       !paths.has(file.absolutePath) &&
+      settled[i] === undefined &&
       bytes + contentEstimate(file) <= MAX_BATCH_BYTES;
     if (!fits) break;
     run.push(file);
@@ -124,10 +124,9 @@ function readByASource(file: LogFile, head: Buffer, options: IngestOptions): boo
 interface Member {
   file: LogFile;
   stat: FileStat;
-  head: Buffer;
   print: Fingerprint;
   /** Its place among the staged files. */
-  filePos?: number;
+  filePos: number;
   result?: FileResult;
   /** An earlier file of the batch with the same content: this one is what that one is. */
   sameAs?: Member;
@@ -163,32 +162,26 @@ export async function ingestBatch(db: Database, run: readonly LogFile[], options
     }
     // A recognised source, or a JSON document ('['), is read by its source: the batch ends here.
     if (readByASource(file, head, options)) break;
-    members.push({ file, stat, head, print });
+    members.push({ file, stat, print, filePos: members.length });
   }
-  const mapping = JSON.stringify(options.mapping);
-  await cutAtKnownFiles(db, members, mapping);
+  await cutAtGrowth(db, members);
   if (members.length === 0) return [];
 
-  const staged = members.filter((m) => m.result === undefined);
-  staged.forEach((m, k) => (m.filePos = k));
-  if (staged.length === 0) return members.map((m) => m.result!);
+  const staged = [...members];
   if (!(await stageLines(db, staged))) return null;
-  const toStage = members.filter((m) => m.result === undefined);
-
   const totals = await stagedLineTotals(db, staged.length);
-  const exactUpTo = members.findIndex((m) => m.result === undefined && !stagedAsPrinted(totals[m.filePos!]!, m.print));
+  const exactUpTo = members.findIndex((m) => !stagedAsPrinted(totals[m.filePos]!, m.print));
   if (exactUpTo >= 0) members.length = exactUpTo;
 
-  const known = await entriesByContent(db, toStage.map((m) => m.print.sha256));
+  const mapping = JSON.stringify(options.mapping);
+  const known = await entriesByContent(db, members.map((m) => m.print.sha256));
   const firstOfContent = new Map<string, Member>();
-  const seen: Member[] = [];
-  for (const [k, member] of toStage.entries()) {
-    if (!members.includes(member)) break;
+  for (const [k, member] of [...members.entries()]) {
     const entry = known[k];
     if (entry) {
       // A replaceable entry is for the single path (it forgets the entry in the file's transaction).
       if ((await replaceableEntry(db, entry.file_id, member.file, mapping)) !== null) {
-        members.length = members.indexOf(member);
+        members.length = k;
         break;
       }
       member.result = alreadyIngested(emptyResult(member.file), entry);
@@ -197,11 +190,10 @@ export async function ingestBatch(db: Database, run: readonly LogFile[], options
       if (earlier) member.sameAs = earlier;
       else firstOfContent.set(member.print.sha256, member);
     }
-    seen.push(member);
   }
   await rememberContentHashes(
     db,
-    seen.filter((m) => m.result !== undefined).map((m) => ({ absolutePath: m.file.absolutePath, stat: m.stat, contentSha256: m.print.sha256 })),
+    members.filter((m) => m.result !== undefined).map((m) => ({ absolutePath: m.file.absolutePath, stat: m.stat, contentSha256: m.print.sha256 })),
   );
 
   // Only the files this batch commits keep their staged lines.
@@ -215,7 +207,7 @@ export async function ingestBatch(db: Database, run: readonly LogFile[], options
   const refused: string[] = [];
   for (const member of committing) {
     try {
-      notes.set(member, refuseWhenFieldNamesDiffer(presence[member.filePos!]!, member.file, options.mapping));
+      notes.set(member, refuseWhenFieldNamesDiffer(presence[member.filePos]!, member.file, options.mapping));
     } catch (error) {
       if (!(error instanceof InputError)) throw error;
       member.result = { ...emptyResult(member.file), status: 'failed', note: error.problem };
@@ -228,7 +220,7 @@ export async function ingestBatch(db: Database, run: readonly LogFile[], options
   const commits: FileCommit[] = committing
     .filter((m) => m.result === undefined)
     .map((m) => ({
-      filePos: m.filePos!,
+      filePos: m.filePos,
       file: m.file,
       print: m.print,
       stat: m.stat,
@@ -274,31 +266,23 @@ export async function ingestBatch(db: Database, run: readonly LogFile[], options
 }
 
 /**
- * Files unchanged on disk since an ingest (the stat cache) are already ingested; the batch
- * ends before a file that may have grown from an earlier entry, or whose first 4 KiB an earlier
- * file of the batch shares (it may have grown from that one), or whose cached entry is replaceable.
+ * The batch ends before a file that may have grown from an earlier entry, or whose first 4 KiB
+ * an earlier file of the batch shares (it may have grown from that one): it resumes alone.
  */
-async function cutAtKnownFiles(db: Database, members: Member[], mapping: string): Promise<void> {
-  const cached = await entriesByStat(db, members.map((m) => ({ absolutePath: m.file.absolutePath, stat: m.stat })));
+async function cutAtGrowth(db: Database, members: Member[]): Promise<void> {
   const candidates = await growthCandidates(
     db,
     'jsonl',
-    members.map((m) => ({ absolutePath: m.file.absolutePath, headSha256: sha256Hex(m.head), maxBytes: growthLimit(m.file) })),
+    members.map((m) => ({ absolutePath: m.file.absolutePath, headSha256: m.print.headSha256, maxBytes: growthLimit(m.file) })),
   );
   const heads = new Set<string>();
   for (const [k, member] of members.entries()) {
-    const entry: RegistryEntry | undefined = cached[k];
-    if (entry && (await replaceableEntry(db, entry.file_id, member.file, mapping)) === null) {
-      member.result = alreadyIngested(emptyResult(member.file), entry);
-      continue;
-    }
-    const head = sha256Hex(member.head);
-    const sharesHead = member.head.length >= HEAD_BYTES && heads.has(head);
-    if (entry || candidates[k]!.length > 0 || sharesHead) {
+    const sharesHead = member.print.bytes >= HEAD_BYTES && heads.has(member.print.headSha256);
+    if (candidates[k]!.length > 0 || sharesHead) {
       members.length = k;
       return;
     }
-    heads.add(head);
+    heads.add(member.print.headSha256);
   }
 }
 

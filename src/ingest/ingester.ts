@@ -2,10 +2,10 @@
  * Loads log files into DuckDB, one transaction per file, so that a file's
  * records, duplicates, rejects and registry entry appear together or not at all.
  *
- * Per file: an unchanged file (same stat as when it was last hashed) whose
- * content is registered is skipped without reading it -> fingerprint the
- * content in JS while DuckDB stages its lines (skip a file whose content is
- * registered; resume a file that grew) -> check the staged lines against the
+ * First, for the whole run: an unchanged file (same stat as when it was last
+ * hashed) whose content is registered is skipped without reading it. Per file:
+ * fingerprint the content in JS while DuckDB stages its lines (skip a file whose
+ * content is registered; resume a file that grew) -> check the staged lines against the
  * file's own counts (else stage them exactly in JS) -> parse and validate in
  * one pass (JSON, CSV or Parquet-as-JSON) -> deduplicate -> commit.
  * Runs of small JSON Lines files go through the same steps as one batch (batch.ts).
@@ -125,7 +125,7 @@ export async function ingestFiles(db: Database, files: readonly LogFile[], optio
       index++;
       continue;
     }
-    const run = batchCandidates(files, index, options).slice(0, maxRun);
+    const run = batchCandidates(files, index, options, unchanged).slice(0, maxRun);
     const batch = run.length > 1 ? await ingestBatchOf(db, run, options) : null;
     if (batch !== null && batch.length > 0) {
       batch.forEach(add);
@@ -245,10 +245,8 @@ async function loadFile(
   readHeadOnce: () => Promise<Buffer>,
 ): Promise<FileResult> {
   const reading = readingKey(options, source);
+  // Taken before the content is hashed: the stat cache remembers the hash under it. (The run looked up every file's stat first: unchangedFiles.)
   const stat = statOf(file.absolutePath);
-  const [cached] = await entriesByStat(db, [{ absolutePath: file.absolutePath, stat }]);
-  if (cached && (await replaceableEntry(db, cached.file_id, file, reading)) === null) return alreadyIngested(result, cached);
-
   // A source file is read whole each time (no resuming a grown one): its records need not end at lines.
   const growth = source === null ? await findGrowthCandidates(db, file, readHeadOnce) : [];
   // The fingerprint (JS: decompress + SHA-256) runs while DuckDB stages the lines: a
