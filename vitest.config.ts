@@ -11,6 +11,10 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // vitest's default is one worker fewer than the cores: one on a 2-core machine, and the
+    // suite then runs file after file. Most files wait on child processes and DuckDB, so two
+    // forks on two cores take about two thirds of the time.
+    maxWorkers: 2,
     reporters: ['default', './test/plain-summary-reporter.ts'],
   },
 });

@@ -1,4 +1,9 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { UserError } from '../src/errors.js';
+import { tempDir } from './helpers.js';
 import { Database, defaultMemoryLimit, isoFromMicros, varcharList } from '../src/db/database.js';
 import { quoteIdentifier, quoteLiteral } from '../src/db/sql.js';
 
@@ -76,6 +81,32 @@ describe('Database', () => {
     } finally {
       db.close();
     }
+  });
+
+  it('names a database file cut short as such, for reading and for writing', async () => {
+    const dir = tempDir();
+    const whole = join(dir, 'whole.duckdb');
+    const db = await Database.open(whole);
+    await db.run('CREATE TABLE t AS SELECT range AS x FROM range(1000)');
+    db.close();
+    const cut = join(dir, 'cut.duckdb');
+    writeFileSync(cut, readFileSync(whole).subarray(0, 4096));
+    for (const readOnly of [true, false]) {
+      const opening = Database.open(cut, { readOnly });
+      await expect(opening).rejects.toBeInstanceOf(UserError);
+      await expect(opening).rejects.toThrow(`cannot open database "${cut}": the file ends before its first blocks do, so it was cut short`);
+    }
+  });
+
+  it('removes what a creation killed after its link left under a temporary name, and nothing else', async () => {
+    const dir = tempDir();
+    const path = join(dir, 'new.duckdb');
+    const dead = spawnSync(process.execPath, ['-e', '']).pid!;
+    writeFileSync(`${path}.creating-${dead}`, 'left by a killed run');
+    writeFileSync(`${path}.creating-${process.ppid}`, 'a creation under way in a live process');
+    writeFileSync(join(dir, 'other.duckdb.creating-1'), 'another database');
+    (await Database.open(path)).close();
+    expect(readdirSync(dir).sort()).toEqual(['new.duckdb', `new.duckdb.creating-${process.ppid}`, 'other.duckdb.creating-1']);
   });
 });
 

@@ -17,10 +17,10 @@ import type {
   DuckDBValue,
   DuckDBValueConverter,
 } from '@duckdb/node-api';
-import { statSync } from 'node:fs';
+import { closeSync, fsyncSync, linkSync, openSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { totalmem, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { DatabaseLockedError, UserError } from '../errors.js';
 import { looksLikeLogFile } from '../log-names.js';
 import { quoteIdentifier, quoteLiteral } from './sql.js';
@@ -116,6 +116,11 @@ export class Database {
     if (options.threads) config.threads = String(options.threads);
     let instance: DuckDBInstance;
     try {
+      if (!options.readOnly && path !== ':memory:') {
+        // A creation killed after its link leaves its temporary name behind: the next writer removes it.
+        removeDeadCreations(path);
+        if (!pathExists(path)) await createWhole(path);
+      }
       instance = await duckdb.DuckDBInstance.create(path, config);
     } catch (error) {
       throw translateOpenError(path, error, options);
@@ -338,6 +343,86 @@ function refuseUnusablePath(path: string, options: OpenOptions): void {
   }
 }
 
+function pathExists(path: string): boolean {
+  try {
+    statSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * DuckDB writes a new database file's header blocks one after another: a process killed
+ * between them leaves a file that no later run can open. So a new database is made under a
+ * temporary name and linked into place once complete: `path` is either absent or a whole
+ * database. A link, not a rename, so that a database another process created meanwhile wins.
+ */
+async function createWhole(path: string): Promise<void> {
+  const temp = `${path}${CREATING}${process.pid}`;
+  rmSync(temp, { force: true });
+  try {
+    (await duckdb.DuckDBInstance.create(temp)).closeSync();
+  } catch (error) {
+    rmSync(temp, { force: true });
+    // The error names the path the user gave, not the temporary one.
+    throw error instanceof Error ? new Error(error.message.replaceAll(temp, path)) : error;
+  }
+  const handle = openSync(temp, 'r+');
+  try {
+    fsyncSync(handle);
+  } finally {
+    closeSync(handle);
+  }
+  try {
+    linkSync(temp, path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    // EEXIST: another process created the database first; it is the one to open.
+    // A file system without hard links gets the rename, whose race is only with such a process.
+    if (code !== 'EEXIST') renameSync(temp, path);
+  }
+  rmSync(temp, { force: true });
+  syncDirectoryOf(path);
+}
+
+const CREATING = '.creating-';
+
+/** Temporary databases of creations that a kill interrupted: their process is gone. */
+function removeDeadCreations(path: string): void {
+  const prefix = basename(path) + CREATING;
+  let names: string[];
+  try {
+    names = readdirSync(dirname(path));
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    if (!name.startsWith(prefix)) continue;
+    const pid = Number(name.slice(prefix.length));
+    if (Number.isSafeInteger(pid) && pid > 0 && !isRunning(pid)) rmSync(join(dirname(path), name), { force: true });
+  }
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function syncDirectoryOf(path: string): void {
+  if (process.platform === 'win32') return;
+  const handle = openSync(dirname(path), 'r');
+  try {
+    fsyncSync(handle);
+  } finally {
+    closeSync(handle);
+  }
+}
+
 function translateOpenError(path: string, error: unknown, options: OpenOptions = {}): Error {
   const message = error instanceof Error ? error.message : String(error);
   if (/Failed to set config/i.test(message) && options.memoryLimit !== undefined) {
@@ -352,6 +437,11 @@ function translateOpenError(path: string, error: unknown, options: OpenOptions =
   }
   if (/database does not exist/i.test(message)) {
     return new UserError(`database "${path}" does not exist: ingest logs first (routeaudit ingest PATH --db ${path})`);
+  }
+  if (/Could not read enough bytes/i.test(message)) {
+    return new UserError(
+      `cannot open database "${path}": the file ends before its first blocks do, so it was cut short (a copy that stopped, a full disk); restore it, or move it away and ingest again`,
+    );
   }
   if (/not a valid DuckDB database file|file is not a database|Unable to open database|No such file or directory|Cannot open file/i.test(message)) {
     return new UserError(`cannot open database "${path}": ${message.split('\n')[0]}`);

@@ -3,10 +3,12 @@
  * the lock held by another process, and a process killed mid-ingest (a few
  * fixed moments here; the reliability suite runs many random ones).
  */
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Database } from '../../src/db/database.js';
-import { ensureBuilt, runCliProcess } from '../support/cli-process.js';
+import { CLI, ensureBuilt, runCliProcess } from '../support/cli-process.js';
 import { jsonl, record, tempDir, writeFile } from '../helpers.js';
 import { FILES, crashIngestTrials, writeLogs } from './crash-trials.js';
 
@@ -37,6 +39,37 @@ describe('a second process on a database in use', () => {
     expect(after.code).toBe(0);
     expect(after.stdout).toContain('lines read 2 = loaded 2 + duplicates 0 + rejected 0 (adds up)');
   });
+});
+
+describe('a process killed while it creates the database', () => {
+  it('leaves no database or a whole one, never a file that a rerun cannot open', async () => {
+    const dir = tempDir();
+    writeFile(dir, 'logs/a.jsonl', jsonl([record(), record({ session_id: 's2' })]));
+    const dbPath = join(dir, 'new.duckdb');
+    for (let trial = 0; trial < 5; trial++) {
+      for (const suffix of ['', '.wal']) rmSync(dbPath + suffix, { force: true });
+      // SIGKILL the moment the database's name appears: DuckDB is then still writing the
+      // header blocks of a file it creates in place.
+      const child = spawn(process.execPath, [CLI, 'ingest', 'logs', '--db', 'new.duckdb'], { cwd: dir, stdio: 'ignore' });
+      const deadline = Date.now() + 20_000;
+      while (!existsSync(dbPath) && Date.now() < deadline) {
+        // Busy-waiting on purpose: a timer would let the creation finish first.
+      }
+      child.kill('SIGKILL');
+      await new Promise((resolve) => child.once('close', resolve));
+      expect(existsSync(dbPath), `trial ${trial}: the run never created the database`).toBe(true);
+      (await Database.open(dbPath, { readOnly: true })).close();
+
+      const rerun = await runCliProcess(['ingest', 'logs', '--db', 'new.duckdb'], dir);
+      expect(rerun.code, `trial ${trial}: ${rerun.stderr}`).toBe(0);
+      expect(rerun.stdout).toMatch(/^1 file: [01] loaded, [01] already ingested, 0 failed$/m);
+      const db = await Database.open(dbPath, { readOnly: true });
+      expect(await db.one('SELECT count(*) AS n FROM connections')).toEqual({ n: 2 });
+      db.close();
+      // What the killed run left under a temporary name is gone.
+      expect(readdirSync(dir).filter((name) => name.includes('.creating-'))).toEqual([]);
+    }
+  }, 60_000);
 });
 
 describe('a process killed mid-ingest', () => {
