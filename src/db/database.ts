@@ -119,7 +119,7 @@ export class Database {
       if (!options.readOnly && path !== ':memory:') {
         // A creation killed after its link leaves its temporary name behind: the next writer removes it.
         removeDeadCreations(path);
-        if (!pathExists(path)) await createWhole(path);
+        if (!pathExists(path)) await createWhole(path, config);
       }
       instance = await duckdb.DuckDBInstance.create(path, config);
     } catch (error) {
@@ -358,11 +358,12 @@ function pathExists(path: string): boolean {
  * temporary name and linked into place once complete: `path` is either absent or a whole
  * database. A link, not a rename, so that a database another process created meanwhile wins.
  */
-async function createWhole(path: string): Promise<void> {
+async function createWhole(path: string, config: Record<string, string>): Promise<void> {
   const temp = `${path}${CREATING}${process.pid}`;
   rmSync(temp, { force: true });
   try {
-    (await duckdb.DuckDBInstance.create(temp)).closeSync();
+    // With the run's settings, so that one DuckDB refuses (a --memory-limit) refuses before any file is in place.
+    (await duckdb.DuckDBInstance.create(temp, config)).closeSync();
   } catch (error) {
     rmSync(temp, { force: true });
     // The error names the path the user gave, not the temporary one.
