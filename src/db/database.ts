@@ -21,6 +21,7 @@ import { closeSync, fsyncSync, linkSync, openSync, readdirSync, renameSync, rmSy
 import { createRequire } from 'node:module';
 import { totalmem, tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
+import { isRunning, syncDirectory } from '../durable.js';
 import { DatabaseLockedError, UserError } from '../errors.js';
 import { looksLikeLogFile } from '../log-names.js';
 import { quoteIdentifier, quoteLiteral } from './sql.js';
@@ -384,7 +385,7 @@ async function createWhole(path: string, config: Record<string, string>): Promis
     if (code !== 'EEXIST') renameSync(temp, path);
   }
   rmSync(temp, { force: true });
-  syncDirectoryOf(path);
+  await syncDirectory(dirname(path));
 }
 
 const CREATING = '.creating-';
@@ -401,26 +402,7 @@ function removeDeadCreations(path: string): void {
   for (const name of names) {
     if (!name.startsWith(prefix)) continue;
     const pid = Number(name.slice(prefix.length));
-    if (Number.isSafeInteger(pid) && pid > 0 && !isRunning(pid)) rmSync(join(dirname(path), name), { force: true });
-  }
-}
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-function syncDirectoryOf(path: string): void {
-  if (process.platform === 'win32') return;
-  const handle = openSync(dirname(path), 'r');
-  try {
-    fsyncSync(handle);
-  } finally {
-    closeSync(handle);
+    if (!isRunning(pid)) rmSync(join(dirname(path), name), { force: true });
   }
 }
 

@@ -9,6 +9,7 @@
 import { mkdir, open, readdir, rename, rm, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AuditReport } from '../detect/model.js';
+import { isRunning, syncDirectory } from '../durable.js';
 import { UserError, errorCode } from '../errors.js';
 import type { RunReject } from '../ingest/run-inputs.js';
 import { renderAffectedSessionsCsv, renderInputProblemsCsv, renderRejectsCsv } from './csv.js';
@@ -119,17 +120,6 @@ async function removeLeftoversOfDeadWriters(outDir: string): Promise<void> {
   }
 }
 
-function isRunning(pid: number): boolean {
-  if (!Number.isSafeInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: the process exists but belongs to someone else.
-    return hasCode(error, 'EPERM');
-  }
-}
-
 async function writeDurably(path: string, content: string): Promise<void> {
   const handle = await open(path, 'wx');
   try {
@@ -141,18 +131,6 @@ async function writeDurably(path: string, content: string): Promise<void> {
     throw error;
   }
   await handle.close();
-}
-
-/** Makes the entries of a directory (new files, renames) durable, not only their contents. */
-async function syncDirectory(path: string): Promise<void> {
-  // Windows cannot open a directory for fsync; its renames are durable once they return.
-  if (process.platform === 'win32') return;
-  const handle = await open(path, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
 }
 
 async function moveIntoPlace(temp: string, final: string, aside: string): Promise<void> {
