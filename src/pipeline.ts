@@ -16,7 +16,7 @@ import { withInputProblems } from './detect/verdict.js';
 import { geoSourceFor } from './geo/source.js';
 import { discoverLogFiles, type FormatChoice } from './ingest/discover.js';
 import { ingestFiles, prepareStore, type IngestSummary } from './ingest/ingester.js';
-import { inputProblemsOf, rejectsOfRun, type RunReject } from './ingest/run-inputs.js';
+import { inputProblemsOf, rejectsOfRun } from './ingest/run-inputs.js';
 import type { ColumnMapping } from './ingest/mapping.js';
 import { chooseSource } from './ingest/sources/catalog.js';
 import type { Io } from './io.js';
@@ -99,7 +99,8 @@ export async function runPipeline(options: PipelineOptions, io: Io): Promise<Pip
       sessions: opened.sessions,
     });
     const problems = ingest === null ? [] : await inputProblemsOf(db, ingest);
-    const rejects: RunReject[] = ingest === null ? [] : await rejectsOfRun(db, ingest);
+    // Read from the database while rejects.csv is written.
+    const rejects = ingest === null ? [] : rejectsOfRun(db, ingest);
     const report = await applyLedger(db, withInputProblems(audited, problems), {
       policyPath,
       kind: options.kind,

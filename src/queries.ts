@@ -23,6 +23,11 @@ export function queryRows<C extends Record<string, ColumnKind>>(db: Database, sh
   return db.rows(shape, `queries/${file}`, loadQuery(file), params);
 }
 
+/** queryRows, one row at a time as the database produces them, for results too large to hold whole (Database.streamRows). */
+export async function* streamQueryRows<C extends Record<string, ColumnKind>>(db: Database, shape: RowShape<C>, file: string, params?: SqlParams): AsyncGenerator<RowOf<C>> {
+  for await (const page of db.streamRows(shape, `queries/${file}`, loadQuery(file), params)) yield* page;
+}
+
 /** queryRows, for a file whose query returns exactly one row. */
 export function queryRow<C extends Record<string, ColumnKind>>(db: Database, shape: RowShape<C>, file: string, params?: SqlParams): Promise<RowOf<C>> {
   return db.oneRow(shape, `queries/${file}`, loadQuery(file), params);

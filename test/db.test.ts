@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { UserError } from '../src/errors.js';
 import { tempDir } from './helpers.js';
 import { Database, defaultMemoryLimit, isoFromMicros, varcharList } from '../src/db/database.js';
+import { ShapeError, rowShape } from '../src/db/shape.js';
 import { quoteIdentifier, quoteLiteral } from '../src/db/sql.js';
 
 describe('Database', () => {
@@ -95,6 +96,33 @@ describe('Database', () => {
       const opening = Database.open(cut, { readOnly });
       await expect(opening).rejects.toBeInstanceOf(UserError);
       await expect(opening).rejects.toThrow(`cannot open database "${cut}": the file ends before its first blocks do, so it was cut short`);
+    }
+  });
+
+  it('streams rows page by page, all of them in order, after checking their shape', async () => {
+    const db = await Database.open(':memory:');
+    try {
+      const shape = rowShape('a numbered row', { n: 'integer', label: 'text' });
+      const sql = `SELECT range::BIGINT AS n, 'row ' || range AS label FROM range($rows::BIGINT) ORDER BY n`;
+      const pages: number[] = [];
+      const seen: number[] = [];
+      for await (const page of db.streamRows(shape, 'test.sql', sql, { rows: 5000 })) {
+        pages.push(page.length);
+        for (const row of page) {
+          expect(row.label).toBe(`row ${row.n}`);
+          seen.push(row.n);
+        }
+      }
+      // DuckDB's vectors hold 2,048 rows: more than one page, and every row once.
+      expect(pages.length).toBeGreaterThan(1);
+      expect(seen).toEqual(Array.from({ length: 5000 }, (_, i) => i));
+
+      const wrong = rowShape('a numbered row', { n: 'text' });
+      await expect(db.streamRows(wrong, 'test.sql', sql, { rows: 1 }).next()).rejects.toThrow(ShapeError);
+      // The connection is usable after an abandoned stream.
+      expect(await db.one('SELECT 42 AS v')).toEqual({ v: 42 });
+    } finally {
+      db.close();
     }
   });
 

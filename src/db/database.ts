@@ -12,6 +12,7 @@ import type {
   DuckDBConnection,
   DuckDBInstance,
   DuckDBTypeId as DuckDBTypeIdEnum,
+  DuckDBResult,
   DuckDBResultReader,
   DuckDBType,
   DuckDBValue,
@@ -96,6 +97,32 @@ export interface QueryResult {
   rows: Row[];
 }
 
+/**
+ * With ROUTEAUDIT_PROFILE=1, every statement's wall time goes to stderr as one line: the
+ * milliseconds, its place in a script, and the statement's first words. The per-statement
+ * profiles of docs/performance.md come from it.
+ */
+const PROFILE = process.env.ROUTEAUDIT_PROFILE === '1';
+
+async function profiled<T>(sql: string, run: () => Promise<T>, part?: string): Promise<T> {
+  if (!PROFILE) return run();
+  const start = performance.now();
+  try {
+    return await run();
+  } finally {
+    const ms = (performance.now() - start).toFixed(1);
+    const words = sql.replace(/--[^\n]*/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 100);
+    process.stderr.write(`profile ${ms.padStart(9)} ms  ${part === undefined ? '' : `(${part}) `}${words}\n`);
+  }
+}
+
+function columnsOf(result: DuckDBResult | DuckDBResultReader): ColumnInfo[] {
+  return result.columnNames().map((name, i) => {
+    const type: DuckDBType = result.columnType(i);
+    return { name, type: type.toString(), typeId: type.typeId };
+  });
+}
+
 export class Database {
   private constructor(
     readonly path: string,
@@ -134,7 +161,7 @@ export class Database {
   }
 
   async run(sql: string, params?: SqlParams): Promise<void> {
-    await this.connection.run(sql, ...bind(params));
+    await profiled(sql, () => this.connection.run(sql, ...bind(params)));
   }
 
   /**
@@ -154,7 +181,7 @@ export class Database {
           used[name] = params[name]!;
         }
         if (prepared.parameterCount > 0) prepared.bind(...(bind(used) as [Record<string, DuckDBValue>, Record<string, DuckDBType | undefined>]));
-        await prepared.run();
+        await profiled(sql, () => prepared.run(), `statement ${index + 1} of ${extracted.count}`);
       } finally {
         prepared.destroySync();
       }
@@ -162,7 +189,7 @@ export class Database {
   }
 
   async all<T extends Row = Row>(sql: string, params?: SqlParams): Promise<T[]> {
-    const reader = await this.connection.runAndReadAll(sql, ...bind(params));
+    const reader = await profiled(sql, () => this.connection.runAndReadAll(sql, ...bind(params)));
     return reader.convertRowObjects(plainConverter) as T[];
   }
 
@@ -195,14 +222,22 @@ export class Database {
     return rows[0]!;
   }
 
+  /**
+   * rows(), a page at a time as DuckDB produces them (a streaming result), for results too large
+   * to hold whole; the columns are checked before the first page. Nothing else may run on this
+   * database until the pages are read or the iteration is abandoned.
+   */
+  async *streamRows<C extends Record<string, ColumnKind>>(shape: RowShape<C>, file: string, sql: string, params?: SqlParams): AsyncGenerator<RowOf<C>[]> {
+    const result = await profiled(sql, () => this.connection.stream(sql, ...bind(params)));
+    const problems = shapeProblems(shape, columnsOf(result), false);
+    if (problems.length > 0) throw new ShapeError(file, shape.name, problems);
+    for await (const rows of result.yieldConvertedRowObjects(plainConverter)) yield rows as RowOf<C>[];
+  }
+
   /** Rows plus column names and DuckDB types, for ad hoc queries and Arrow export. */
   async query(sql: string, params?: SqlParams): Promise<QueryResult> {
-    const reader: DuckDBResultReader = await this.connection.runAndReadAll(sql, ...bind(params));
-    const columns = reader.columnNames().map((name, i) => {
-      const type: DuckDBType = reader.columnType(i);
-      return { name, type: type.toString(), typeId: type.typeId };
-    });
-    return { columns, rows: reader.convertRowObjects(plainConverter) as Row[] };
+    const reader: DuckDBResultReader = await profiled(sql, () => this.connection.runAndReadAll(sql, ...bind(params)));
+    return { columns: columnsOf(reader), rows: reader.convertRowObjects(plainConverter) as Row[] };
   }
 
   /** Runs fn inside BEGIN/COMMIT; rolls back on any error and rethrows it. */

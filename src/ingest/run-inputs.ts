@@ -8,7 +8,7 @@
 import { varcharList, type Database } from '../db/database.js';
 import type { RowOf } from '../db/shape.js';
 import type { InputProblem } from '../detect/model.js';
-import { queryRows } from '../queries.js';
+import { queryRows, streamQueryRows } from '../queries.js';
 import type { IngestSummary } from './ingester.js';
 import { RUN_FILE_ROW, RUN_REJECT_ROW } from './shapes.js';
 
@@ -56,6 +56,7 @@ export async function inputProblemsOf(db: Database, summary: IngestSummary): Pro
   });
 }
 
-export async function rejectsOfRun(db: Database, summary: IngestSummary): Promise<RunReject[]> {
-  return queryRows(db, RUN_REJECT_ROW, 'ingest/run-rejects.sql', { file_ids: fileIdsRead(summary) });
+/** Read as they are written to rejects.csv: a run over many bad lines never holds them all. */
+export function rejectsOfRun(db: Database, summary: IngestSummary): AsyncGenerator<RunReject> {
+  return streamQueryRows(db, RUN_REJECT_ROW, 'ingest/run-rejects.sql', { file_ids: fileIdsRead(summary) });
 }

@@ -53,10 +53,15 @@ const COLUMNS: [name: string, value: (finding: SessionFinding, incidentSeverity:
 export const CSV_COLUMNS: readonly string[] = COLUMNS.map(([name]) => name);
 
 export function renderAffectedSessionsCsv(report: AuditReport): string {
+  return [...affectedSessionsCsvChunks(report)].join('');
+}
+
+/** affected-sessions.csv one record at a time, for writing it without holding it whole. */
+export function* affectedSessionsCsvChunks(report: AuditReport): Generator<string> {
   const severities = new Map(report.incidents.map((i) => [i.id, i.severity]));
   const incidentSeverity: IncidentSeverity = (id) => (id === null ? '' : (severities.get(id) ?? ''));
-  const rows = [...report.findings].sort(compareFindings).map((finding) => COLUMNS.map(([, value]) => value(finding, incidentSeverity)));
-  return [CSV_COLUMNS, ...rows].map((cells) => csvRecord(cells)).join('');
+  yield csvRecord(CSV_COLUMNS);
+  for (const finding of [...report.findings].sort(compareFindings)) yield csvRecord(COLUMNS.map(([, value]) => value(finding, incidentSeverity)));
 }
 
 const INPUT_PROBLEM_COLUMNS = ['kind', 'file', 'reason', 'lines_read', 'rejected'];
@@ -69,10 +74,13 @@ export function renderInputProblemsCsv(report: AuditReport): string {
 
 const REJECT_COLUMNS = ['file', 'line', 'reason', 'raw_bytes', 'raw'];
 
-/** rejects.csv: the rejected lines of the files the run read; raw is the line, or its first 4 KiB when longer. */
-export function renderRejectsCsv(rejects: readonly RunReject[]): string {
-  const rows = rejects.map((r) => [r.path, String(r.line_no), r.reason, String(r.raw_bytes), r.raw ?? '']);
-  return [REJECT_COLUMNS, ...rows].map((cells) => csvRecord(cells)).join('');
+/**
+ * rejects.csv: the rejected lines of the files the run read; raw is the line, or its first 4 KiB
+ * when longer. The rejects can come straight from a database query, page by page.
+ */
+export async function* rejectsCsvChunks(rejects: Iterable<RunReject> | AsyncIterable<RunReject>): AsyncGenerator<string> {
+  yield csvRecord(REJECT_COLUMNS);
+  for await (const r of rejects) yield csvRecord([r.path, String(r.line_no), r.reason, String(r.raw_bytes), r.raw ?? '']);
 }
 
 /** By session start, rule, session id; strings in code-unit order, never locale order, so that every machine sorts alike. */

@@ -26,11 +26,17 @@ import type {
   SuppressionRef,
   Verdict,
 } from '../detect/model.js';
+import { MappedArray, prettyJsonChunks } from './json-chunks.js';
 
 export const FINDINGS_SCHEMA = 'routeaudit/findings';
 
 export function renderFindingsJson(report: AuditReport): string {
-  const document = {
+  return [...findingsJsonChunks(report)].join('');
+}
+
+/** findings.json in pieces, for writing it without holding it whole: the session findings are rebuilt one by one as they are written. */
+export function findingsJsonChunks(report: AuditReport): Generator<string> {
+  return prettyJsonChunks({
     schema: FINDINGS_SCHEMA,
     schemaVersion: report.schemaVersion,
     run: run(report.run),
@@ -45,7 +51,7 @@ export function renderFindingsJson(report: AuditReport): string {
     } satisfies AuditReport['settings'],
     incidents: report.incidents.map(incident),
     resolvedIncidents: report.resolvedIncidents.map(resolvedIncident),
-    findings: report.findings.map(sessionFinding),
+    findings: new MappedArray(report.findings, sessionFinding),
     fallbackWindows: report.fallbackWindows.map(fallbackWindow),
     policyFindings: report.policyFindings.map(policyFinding),
     coverage: report.coverage.map(coverage),
@@ -62,8 +68,7 @@ export function renderFindingsJson(report: AuditReport): string {
       rejected: report.ingest.rejected,
     } satisfies AuditReport['ingest'],
     datacenters: report.datacenters.map(datacenter),
-  };
-  return `${JSON.stringify(document, null, 2)}\n`;
+  });
 }
 
 function run(value: RunMetadata): RunMetadata {

@@ -12,6 +12,7 @@
  */
 import { highestSeverity, type AuditReport, type CountryMismatch, type FallbackWindow, type Incident, type InputProblem, type PolicyFinding, type ResolvedIncident, type Severity } from '../detect/model.js';
 import { flagsText, formatPercent, formatUtcMinute, isFlagged, suppressedGroups, whatHappened, type SuppressedGroup } from './summary.js';
+import { prettyJsonChunks } from './json-chunks.js';
 
 export const OCSF_VERSION = '1.1.0';
 
@@ -87,7 +88,12 @@ export interface OcsfEvent {
 }
 
 export function renderOcsf(report: AuditReport): string {
-  const events = [
+  return [...ocsfChunks(report)].join('');
+}
+
+/** findings.ocsf.json in pieces, one event at a time. */
+export function ocsfChunks(report: AuditReport): Generator<string> {
+  const events: OcsfEvent[] = [
     ...report.inputProblems.map((problem) => inputProblemEvent(report, problem)),
     ...report.incidents.map((incident) => incidentEvent(report, incident)),
     ...report.resolvedIncidents.map((incident) => resolvedEvent(report, incident)),
@@ -96,7 +102,7 @@ export function renderOcsf(report: AuditReport): string {
     ...report.fallbackWindows.filter(isFlagged).map((window) => fallbackEvent(report, window)),
     ...report.countryMismatches.map((pair) => countryMismatchEvent(report, pair)),
   ];
-  return `${JSON.stringify(events, null, 2)}\n`;
+  return prettyJsonChunks(events);
 }
 
 interface EventParts {

@@ -12,33 +12,46 @@ import type { AuditReport } from '../detect/model.js';
 import { isRunning, syncDirectory } from '../durable.js';
 import { UserError, errorCode } from '../errors.js';
 import type { RunReject } from '../ingest/run-inputs.js';
-import { renderAffectedSessionsCsv, renderInputProblemsCsv, renderRejectsCsv } from './csv.js';
+import { affectedSessionsCsvChunks, rejectsCsvChunks, renderInputProblemsCsv } from './csv.js';
 import { renderHtml } from './html.js';
-import { renderFindingsJson } from './json.js';
+import { findingsJsonChunks } from './json.js';
 import { renderMarkdown } from './markdown.js';
-import { renderOcsf } from './ocsf.js';
+import { ocsfChunks } from './ocsf.js';
 
-const RUN_FILES: [name: string, render: (report: AuditReport) => string][] = [
-  ['summary.md', renderMarkdown],
-  ['findings.json', renderFindingsJson],
-  ['affected-sessions.csv', renderAffectedSessionsCsv],
-  ['input-problems.csv', renderInputProblemsCsv],
-  ['report.html', renderHtml],
-  ['findings.ocsf.json', renderOcsf],
+type Chunks = Iterable<string> | AsyncIterable<string>;
+
+// The files with a row per finding are written as they are rendered; the others are a page or two.
+const RUN_FILES: [name: string, render: (report: AuditReport) => Chunks][] = [
+  ['summary.md', (report) => [renderMarkdown(report)]],
+  ['findings.json', findingsJsonChunks],
+  ['affected-sessions.csv', affectedSessionsCsvChunks],
+  ['input-problems.csv', (report) => [renderInputProblemsCsv(report)]],
+  ['report.html', (report) => [renderHtml(report)]],
+  ['findings.ocsf.json', ocsfChunks],
 ];
+
+/** Rendered pieces are gathered up to this many characters per write. */
+const WRITE_CHUNK = 1 << 20;
 
 const TEMP_PREFIX = '.tmp-';
 const LATEST = 'latest';
 
 /**
- * Writes the report files and rejects.csv (the rejected lines of the files the run read) to
- * `<outDir>/<runId>/`, replacing an earlier run of the same id, and points `latest` at it.
+ * Writes the report files and rejects.csv (the rejected lines of the files the run read, which
+ * may come page by page from the database) to `<outDir>/<runId>/`, replacing an earlier run of
+ * the same id, and points `latest` at it.
  */
-export async function writeRunFolder(outDir: string, report: AuditReport, rejects: readonly RunReject[] = []): Promise<string> {
+export async function writeRunFolder(
+  outDir: string,
+  report: AuditReport,
+  rejects: Iterable<RunReject> | AsyncIterable<RunReject> = [],
+): Promise<string> {
   const runId = report.run.runId;
   assertSafeRunId(runId);
-  // Render first: a renderer that throws leaves nothing behind.
-  const files = [...RUN_FILES.map(([name, render]) => [name, render(report)] as const), ['rejects.csv', renderRejectsCsv(rejects)] as const];
+  const files: [name: string, chunks: () => Chunks][] = [
+    ...RUN_FILES.map(([name, render]) => [name, () => render(report)] as [string, () => Chunks]),
+    ['rejects.csv', () => rejectsCsvChunks(rejects)],
+  ];
 
   try {
     await mkdir(outDir, { recursive: true });
@@ -58,10 +71,10 @@ export async function writeRunFolder(outDir: string, report: AuditReport, reject
     throw error;
   }
   try {
-    for (const [name, content] of files) await writeDurably(join(temp, name), content);
+    for (const [name, chunks] of files) await writeDurably(join(temp, name), chunks());
     await syncDirectory(temp);
   } catch (error) {
-    // A full disk, say: leave nothing behind, and report the write error.
+    // A full disk, or a renderer or the rejects' query failing: leave nothing behind, and report the error.
     await rm(temp, { recursive: true, force: true }).catch(() => undefined);
     throw error;
   }
@@ -120,10 +133,21 @@ async function removeLeftoversOfDeadWriters(outDir: string): Promise<void> {
   }
 }
 
-async function writeDurably(path: string, content: string): Promise<void> {
+async function writeDurably(path: string, chunks: Chunks): Promise<void> {
   const handle = await open(path, 'wx');
   try {
-    await handle.writeFile(content, 'utf8');
+    let pending: string[] = [];
+    let pendingLength = 0;
+    for await (const chunk of chunks) {
+      pending.push(chunk);
+      pendingLength += chunk.length;
+      if (pendingLength < WRITE_CHUNK) continue;
+      // writeFile on a handle writes all of it from the current position, looping over short writes.
+      await handle.writeFile(pending.join(''), 'utf8');
+      pending = [];
+      pendingLength = 0;
+    }
+    await handle.writeFile(pending.join(''), 'utf8');
     await handle.sync();
   } catch (error) {
     // The write error is the one worth reporting; a failing close must not replace it.

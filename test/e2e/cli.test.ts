@@ -11,8 +11,8 @@ import { tempDir } from '../helpers.js';
 const ROOT = resolve(import.meta.dirname, '../..');
 const CLI = join(ROOT, 'dist/cli.js');
 
-function routeaudit(args: string[], cwd: string) {
-  const result = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+function routeaudit(args: string[], cwd: string, env: Record<string, string> = {}) {
+  const result = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', ...env } });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -89,6 +89,27 @@ describe('routeaudit audit on the sample logs', () => {
     expect(memory.stderr).toContain('--memory-limit');
     expect(memory.stderr).toContain('expected a number and a unit, e.g. 512MB, 4GB or 2GiB; got "lots"');
     expect(memory.stderr).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe('ROUTEAUDIT_PROFILE', () => {
+  const args = ['audit', '--logs', 'sample-logs/connections-2020-04-01.jsonl.gz', '--policy', 'sample-logs/policy.yaml', '--no-reports', '--fail-on', 'none', '--now', '2026-11-27T00:00:00Z'];
+  const profileLine = /^profile +\d+\.\d ms {2}\S/;
+
+  it('times every statement on stderr, naming the statement, when set to 1', () => {
+    const run = routeaudit(args, ROOT, { ROUTEAUDIT_PROFILE: '1' });
+    expect(run.code).toBe(0);
+    const lines = run.stderr.split('\n').filter((line) => line.startsWith('profile '));
+    expect(lines.length).toBeGreaterThan(50);
+    for (const line of lines) expect(line).toMatch(profileLine);
+    expect(lines.some((line) => line.includes('CREATE OR REPLACE TEMP TABLE audit_rule_rows'))).toBe(true);
+    expect(lines.some((line) => /\(statement 2 of 2\) .*CREATE OR REPLACE TEMP TABLE audit_scope/.test(line))).toBe(true);
+  });
+
+  it('adds nothing to stderr otherwise', () => {
+    const run = routeaudit(args, ROOT, { ROUTEAUDIT_PROFILE: '' });
+    expect(run.code).toBe(0);
+    expect(run.stderr).not.toMatch(/^profile /m);
   });
 });
 

@@ -9,6 +9,7 @@ import { renderMarkdown } from '../../src/report/markdown.js';
 import { renderOcsf } from '../../src/report/ocsf.js';
 import { listRunFolders, writeRunFolder } from '../../src/report/write.js';
 import { fixtureReport } from '../fixtures/report/fixture.js';
+import { present } from '../fixtures/report/present.js';
 
 /** Larger than any Linux pid (pid_max is at most 2^22), so no process can own it. */
 const DEAD_PID = 999_999_999;
@@ -98,6 +99,40 @@ describe('writeRunFolder', () => {
       await expect(readdir(outDir)).rejects.toThrow(/ENOENT/);
     },
   );
+
+  it('writes files larger than one write piece whole, rejects page by page from an async source', async () => {
+    const report = fixtureReport();
+    const finding = present(report.findings[0], 'a finding in the fixture');
+    // Nearly 3 MiB of findings.json: three of the writer's 1 MiB pieces.
+    report.findings = Array.from({ length: 3000 }, (_, i) => ({ ...finding, sessionId: `s-${String(i).padStart(5, '0')}`, detail: 'x'.repeat(i % 97) }));
+    async function* rejects() {
+      for (let line = 1; line <= 20_000; line++) yield { path: 'logs/a.jsonl', line_no: line, reason: 'not JSON', raw_bytes: 64, raw: 'y'.repeat(64) };
+    }
+    const folder = await writeRunFolder(outDir, report, rejects());
+    const json = await readFile(join(folder, 'findings.json'), 'utf8');
+    expect(json.length).toBeGreaterThan(2.5 * 2 ** 20);
+    expect(json).toBe(renderFindingsJson(report));
+    expect((JSON.parse(json) as { findings: unknown[] }).findings).toHaveLength(3000);
+    expect(await readFile(join(folder, 'affected-sessions.csv'), 'utf8')).toBe(renderAffectedSessionsCsv(report));
+    const rejectLines = (await readFile(join(folder, 'rejects.csv'), 'utf8')).split('\r\n');
+    expect(rejectLines).toHaveLength(1 + 20_000 + 1);
+    expect(rejectLines[20_000]).toBe(`logs/a.jsonl,20000,not JSON,64,${'y'.repeat(64)}`);
+  });
+
+  it('keeps the earlier run and leaves nothing else when the rejects fail midway', async () => {
+    const first = fixtureReport();
+    await writeRunFolder(outDir, first);
+    const before = await readFile(join(outDir, first.run.runId, 'summary.md'), 'utf8');
+    async function* failing() {
+      yield { path: 'logs/a.jsonl', line_no: 1, reason: 'not JSON', raw_bytes: 1, raw: 'x' };
+      throw new Error('the database went away');
+    }
+    const second = fixtureReport();
+    second.run.generatedAt = '2020-04-02T07:00:00.000Z';
+    await expect(writeRunFolder(outDir, second, failing())).rejects.toThrow('the database went away');
+    expect((await readdir(outDir)).sort()).toEqual([first.run.runId, 'latest']);
+    expect(await readFile(join(outDir, first.run.runId, 'summary.md'), 'utf8')).toBe(before);
+  });
 
   it('refuses to replace a latest that is a real directory', async () => {
     await mkdir(join(outDir, 'latest', 'keep'), { recursive: true });
