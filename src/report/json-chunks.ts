@@ -26,11 +26,12 @@ export function* prettyJsonChunks(document: Record<string, unknown> | Streamable
   }
   let written = 0;
   for (const [key, value] of Object.entries(document)) {
-    const text = value instanceof MappedArray || Array.isArray(value) ? null : stringify(value, '  ');
+    const streamed = Array.isArray(value) || value instanceof MappedArray;
+    const text = streamed ? '' : stringify(value, '  ');
     // JSON.stringify leaves out a key whose value it cannot write (undefined, a function).
     if (text === undefined) continue;
     yield `${written === 0 ? '{' : ','}\n  ${JSON.stringify(key)}: `;
-    if (text === null) yield* arrayChunks(value as Streamable, '  ');
+    if (streamed) yield* arrayChunks(value as Streamable, '  ');
     else yield text;
     written++;
   }

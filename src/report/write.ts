@@ -48,11 +48,6 @@ export async function writeRunFolder(
 ): Promise<string> {
   const runId = report.run.runId;
   assertSafeRunId(runId);
-  const files: [name: string, chunks: () => Chunks][] = [
-    ...RUN_FILES.map(([name, render]) => [name, () => render(report)] as [string, () => Chunks]),
-    ['rejects.csv', () => rejectsCsvChunks(rejects)],
-  ];
-
   try {
     await mkdir(outDir, { recursive: true });
   } catch (error) {
@@ -71,7 +66,8 @@ export async function writeRunFolder(
     throw error;
   }
   try {
-    for (const [name, chunks] of files) await writeDurably(join(temp, name), chunks());
+    for (const [name, render] of RUN_FILES) await writeDurably(join(temp, name), render(report));
+    await writeDurably(join(temp, 'rejects.csv'), rejectsCsvChunks(rejects));
     await syncDirectory(temp);
   } catch (error) {
     // A full disk, or a renderer or the rejects' query failing: leave nothing behind, and report the error.
