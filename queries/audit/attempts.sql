@@ -1,4 +1,7 @@
--- Every attempt of those sessions with what the policy says about it:
+-- Every attempt of the in-window sessions (a nightly run's late ones included; the lookback's
+-- sessions keep their facts only, which is all the fallback baseline reads: client-sessions.sql)
+-- with what the policy says about it. in_window is therefore true throughout; it stays, so that
+-- a rule written `WHERE a.in_window` reads as it always did:
 --   dc_id:     the catalog datacenter (audit_dc_placement); logged_dc_id and dc_ip as logged,
 --              placed_by how it was placed (id, name, network, geo; NULL when nothing placed it);
 --   dc_region: the catalog region, 'unmapped' for a catalog datacenter whose country no
@@ -39,12 +42,12 @@ SELECT c.ts, c.session_id, pl.dc_id, c.dc_id AS logged_dc_id, c.dc_ip, pl.dc_ip_
   pl.region IN (SELECT region FROM policy_fence_dc_regions) AS in_fenced_region,
   ra_time_order(c.ts, c.file_id, c.line_no, c.part, o.ts_span, o.line_span, o.part_span) AS ord
 FROM connections c
-JOIN audit_sessions s USING (session_id)
+JOIN (SELECT * FROM audit_sessions WHERE in_window) s USING (session_id)
 JOIN audit_dc_placement pl ON pl.logged = c.dc_id AND pl.dc_ip IS NOT DISTINCT FROM c.dc_ip
 CROSS JOIN audit_order_spans o
 LEFT JOIN policy_routing r ON r.client_region = s.client_region AND r.dc_id = pl.dc_id
 LEFT JOIN closed x ON x.client_region = s.client_region AND x.dc_region = pl.region
 -- Exact, and lets the scan skip older row groups by their ts statistics: no attempt of a
--- session precedes its start, and every derived session starts at or after $scan_start
--- (the lookback, or the earliest late session: scan-start.sql).
+-- session precedes its start, and every in-window session starts at or after $scan_start
+-- (the window's start, or the earliest late session's: scan-start.sql).
 WHERE $scan_start::TIMESTAMPTZ IS NULL OR c.ts >= $scan_start::TIMESTAMPTZ;

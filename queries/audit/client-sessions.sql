@@ -6,6 +6,10 @@
 -- reports a declared country that the geo database contradicts). country_source says which
 -- it was: declared, network or ip. ip_country and ip_status are the geo lookup's answer for
 -- the first client_ip, network_country the policy's; NULL without one.
+-- last_connected_tier is the effective tier (as attempts.sql makes eff_tier) of the session's
+-- last connected attempt, NULL when it never connected: what the fallback rate counts, for
+-- the lookback's sessions too, whose attempts audit_attempts does not hold. It needs
+-- audit_dc_placement (dc-placement.sql), which runs first.
 
 CREATE OR REPLACE TEMP TABLE audit_sessions AS
 WITH by_network AS (
@@ -25,7 +29,12 @@ placed AS (
   LEFT JOIN geo_lookup_result g ON g.ip = f.client_ip
   LEFT JOIN by_network n ON n.ip = f.client_ip
 )
-SELECT s.*,
-  CASE WHEN s.client_country IS NULL THEN 'unknown' ELSE coalesce(r.region, 'unmapped') END AS client_region
-FROM placed s
-LEFT JOIN policy_regions r ON r.country = s.client_country;
+SELECT s.*, CASE WHEN s.connected THEN coalesce(s.last_connected_logged_tier, t.tier, 'unlisted') END AS last_connected_tier
+FROM (
+  SELECT s.*,
+    CASE WHEN s.client_country IS NULL THEN 'unknown' ELSE coalesce(r.region, 'unmapped') END AS client_region
+  FROM placed s
+  LEFT JOIN policy_regions r ON r.country = s.client_country
+) s
+LEFT JOIN audit_dc_placement pl ON pl.logged = s.last_connected_dc_id AND pl.dc_ip IS NOT DISTINCT FROM s.last_connected_dc_ip
+LEFT JOIN policy_routing t ON t.client_region = s.client_region AND t.dc_id = pl.dc_id;

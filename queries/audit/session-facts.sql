@@ -4,7 +4,10 @@
 -- by that start. Sessions that started in the baseline lookback before the window are
 -- kept too (in_window = false): only the fallback baseline reads them. Late sessions
 -- (nightly: a record arrived since the last run) are in the window whatever their start.
--- Ties in ts are broken by file and line, so "first" is deterministic.
+-- Ties in ts are broken by file and line, so "first" and "last" are deterministic.
+-- last_connected_*: the session's last connected attempt as logged (dc_id, dc_ip, logged tier;
+-- NULL when it never connected), so the fallback baseline needs no attempt of a lookback session:
+-- client-sessions.sql makes its effective tier, and audit_attempts holds the window's only.
 -- Between the two steps, src/detect/sessions.ts resolves geo_lookup (the sessions' first
 -- client_ip and the attempts' dc_ip, distinct) to countries: queries/geo/resolve.sql.
 
@@ -41,6 +44,10 @@ SELECT session_id,
   arg_min(client_ip, ord) FILTER (WHERE client_ip IS NOT NULL) AS client_ip,
   count(*) AS attempts,
   bool_or(outcome = 'connected') AS connected,
+  -- arg_max_null: a NULL dc_ip or tier is the last attempt's, not a reason to look further back.
+  arg_max(dc_id, ord) FILTER (WHERE outcome = 'connected') AS last_connected_dc_id,
+  arg_max_null(dc_ip, ord) FILTER (WHERE outcome = 'connected') AS last_connected_dc_ip,
+  arg_max_null(tier, ord) FILTER (WHERE outcome = 'connected') AS last_connected_logged_tier,
   -- late: started before the window, and a record of it arrived after the watermark.
   coalesce(min(ts) < $since::TIMESTAMPTZ AND bool_or(file_id > $late_after_file_id::BIGINT), false) AS late,
   ($since::TIMESTAMPTZ IS NULL OR min(ts) >= $since::TIMESTAMPTZ OR late) AS in_window

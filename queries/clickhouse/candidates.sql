@@ -1,5 +1,6 @@
--- The sessions whose attempts come home (docs/clickhouse.md, "What comes home"): every session of
--- session-facts.sql's scope except the routine ones. A session is routine when it declares a
+-- The sessions whose attempts come home (docs/clickhouse.md, "What comes home"): every in-window
+-- session of session-facts.sql's scope except the routine ones (the lookback's sessions come home
+-- as facts only, as queries/audit/attempts.sql reads the window's only). A session is routine when it declares a
 -- client_country, every attempt of it is of a routine class for that country (routine_classes:
 -- a catalog datacenter outside every fenced region, on the country's region's routing list, of
 -- effective tier primary), it is not late, and its account has no data-routing rule. No session
@@ -20,10 +21,11 @@ SELECT session_id FROM (
   WHERE file_id GLOBAL IN (SELECT file_id FROM committed_files)
     AND session_id IN (
       SELECT session_id FROM {{db}}.{{connections_local}}
-      WHERE (ifNull(ts_us >= $lookback_start_us, 1) AND ifNull(ts_us < $until_us, 1))
+      WHERE (ifNull(ts_us >= $since_us, 1) AND ifNull(ts_us < $until_us, 1))
          OR ifNull(file_id > $late_after_file_id, 0))
   GROUP BY session_id
-  HAVING (ifNull(start_us >= $lookback_start_us, 1) OR late) AND ifNull(start_us < $until_us, 1)
+  HAVING (ifNull(start_us >= $lookback_start_us, 1) OR late) AND (ifNull(start_us >= $since_us, 1) OR late)
+    AND ifNull(start_us < $until_us, 1)
     AND NOT (isNotNull(declared_country) AND NOT late
              AND arrayAll(c -> has(c, assumeNotNull(declared_country)), attempt_countries)
              AND NOT (isNotNull(account_id) AND assumeNotNull(account_id) GLOBAL IN (SELECT account_id FROM rule_accounts)))

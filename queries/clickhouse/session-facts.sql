@@ -2,11 +2,14 @@
 -- and later (docs/clickhouse.md). Attempts are sharded by session, so each shard aggregates its
 -- own sessions whole (distributed_group_by_no_merge) and the scope subquery reads the shard's
 -- local table. An unbounded $…_us is NULL: ifNull(comparison, 1) keeps every row, as the DuckDB
--- query's `$x IS NULL OR …` does. "First" is the least (ts, file, line, part), the time order.
+-- query's `$x IS NULL OR …` does. "First" is the least (ts, file, line, part), the time order,
+-- and "last" the greatest.
 SELECT session_id, start_us, end_us,
   tupleElement(first_key, 1) AS first_ts_us, tupleElement(first_key, 2) AS first_file_id,
   tupleElement(first_key, 3) AS first_line_no, tupleElement(first_key, 4) AS first_part,
   declared_country, account_id, meeting_id, user_id, client_ip, attempts, connected, late,
+  tupleElement(last_connected, 1) AS last_connected_dc_id, tupleElement(last_connected, 2) AS last_connected_dc_ip,
+  tupleElement(last_connected, 3) AS last_connected_logged_tier,
   ifNull(start_us >= $since_us, 1) OR late AS in_window
 FROM (
   SELECT session_id,
@@ -20,6 +23,9 @@ FROM (
     argMinIf(client_ip, (ts_us, file_id, line_no, part), isNotNull(client_ip)) AS client_ip,
     count() AS attempts,
     max(outcome = 'connected') AS connected,
+    -- A tuple keeps a NULL dc_ip or tier as the last attempt's; it means nothing when the session
+    -- never connected (mirror/session-facts.sql makes it NULL then).
+    argMaxIf(tuple(dc_id, dc_ip, tier), (ts_us, file_id, line_no, part), outcome = 'connected') AS last_connected,
     ifNull(min(ts_us) < $since_us, 0) AND ifNull(max(file_id > $late_after_file_id), 0) AS late
   FROM {{db}}.{{connections}}
   WHERE file_id GLOBAL IN (SELECT file_id FROM committed_files)

@@ -20,19 +20,13 @@
 --   Windows are those of the audit window itself: a nightly run's late sessions
 --   (docs/nightly.md) count only in baselines.
 -- parameters: $window_ms, $max_rate, $min_sessions, $baseline_days
-WITH last_connected AS (
-  SELECT session_id, arg_max(eff_tier, ord) AS last_connected_tier
-  FROM audit_attempts
-  WHERE outcome = 'connected'
-  GROUP BY session_id
-),
-per_session AS (
+WITH per_session AS (
   -- Late sessions (nightly) belong to a window audited before: they count in baselines only.
+  -- last_connected_tier is in the sessions (client-sessions.sql), the lookback's included.
   SELECT s.session_id, s.client_region, s.in_window AND NOT s.late AS in_window, s.connected,
     time_bucket(to_milliseconds($window_ms::BIGINT), s.session_start) AS window_start,
-    l.last_connected_tier
+    s.last_connected_tier
   FROM audit_sessions s
-  LEFT JOIN last_connected l USING (session_id)
   -- needs: attempt-sequence. A source without it (a flow log, a participant export) shows no
   -- session falling back: its sessions are in no window, neither as fallbacks nor as the base.
   WHERE NOT list_contains(s.lacks, 'attempt-sequence')

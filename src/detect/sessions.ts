@@ -1,8 +1,10 @@
 /**
  * Sessions, derived once per audit (audit_sessions, audit_attempts): the
  * records of each session, then one geo lookup of the sessions' first
- * client_ip and the attempts' dc_ip, then the client country and region and
- * each attempt's datacenter placement (docs/detections.md).
+ * client_ip and the attempts' dc_ip, then each logged datacenter's placement,
+ * the client country and region, and the attempts of the in-window sessions
+ * (docs/detections.md). The lookback's sessions, which only the fallback
+ * baseline reads, keep their facts and no attempt.
  *
  * The geo database is loaded only when some address is public: an audit of
  * logs without client_ip or dc_ip (or with only private or invalid ones) pays
@@ -37,11 +39,14 @@ export interface SessionWindow {
 export interface SessionSource {
   /** audit_order_spans, audit_session_facts (session-facts.sql's columns). */
   facts(db: Database, window: SessionWindow): Promise<void>;
-  /** audit_logged_pairs, from $scan_start on. */
+  /** audit_logged_pairs, from $scan_start on (the lookback's: scan-start.sql). */
   loggedPairs(db: Database, scanStart: string | null): Promise<void>;
   /** audit_session_lacks. */
   lacks(db: Database): Promise<void>;
-  /** Called once audit_sessions and audit_dc_placement exist: makes `connections` hold what attempts.sql must read. */
+  /**
+   * Called once audit_sessions and audit_dc_placement exist: makes `connections` hold what
+   * attempts.sql must read, the in-window sessions' attempts from $scan_start on (the window's).
+   */
   attempts(db: Database, window: SessionWindow, scanStart: string | null): Promise<void>;
 }
 
@@ -68,13 +73,13 @@ export const LOCAL_SESSIONS: SessionSource = {
 
 export async function deriveSessions(db: Database, window: SessionWindow, geo: GeoSource | null, source: SessionSource = LOCAL_SESSIONS): Promise<void> {
   await source.facts(db, window);
-  const { scan_start } = await queryRow(db, SCAN_START_ROW, 'audit/scan-start.sql', { lookback_start: window.lookbackStart });
-  await source.loggedPairs(db, scan_start);
+  const scans = await queryRow(db, SCAN_START_ROW, 'audit/scan-start.sql', { lookback_start: window.lookbackStart, since: window.since });
+  await source.loggedPairs(db, scans.lookback_scan_start);
   await source.lacks(db);
   await db.run(loadQuery('audit/geo-lookup.sql'));
   await lookUp(db, geo);
-  await db.runScript(loadQuery('audit/client-sessions.sql'));
   await db.runScript(loadQuery('audit/dc-placement.sql'));
-  await source.attempts(db, window, scan_start);
-  await db.runScript(loadQuery('audit/attempts.sql'), { scan_start });
+  await db.runScript(loadQuery('audit/client-sessions.sql'));
+  await source.attempts(db, window, scans.window_scan_start);
+  await db.runScript(loadQuery('audit/attempts.sql'), { scan_start: scans.window_scan_start });
 }

@@ -113,7 +113,7 @@ export const IP_RESOLUTION_ROW = rowShape('an address-resolution row', { status:
 export const INGEST_TOTALS_ROW = rowShape('the ingest totals', { files: 'integer', lines_read: 'integer', loaded: 'integer', duplicates: 'integer', rejected: 'integer' });
 export const LATE_SESSION_ROW = rowShape('a late session row', { session_id: 'text', session_start: 'timestamp', files: 'text[]' });
 export const SESSION_BOUNDS_ROW = rowShape('the whole days of the audited sessions', { first_day: 'text?', end_day: 'text?' });
-export const SCAN_START_ROW = rowShape('the start of the attempts scan', { scan_start: 'timestamp?' });
+export const SCAN_START_ROW = rowShape('the starts of the attempts scans', { lookback_scan_start: 'timestamp?', window_scan_start: 'timestamp?' });
 export const WATERMARK_ROW = rowShape('the highest file id', { watermark_file_id: 'integer?' });
 export const PREVIOUS_RUN_ROW = rowShape('the run before', { run_id: 'text?', watermark_file_id: 'integer?' });
 

@@ -72,3 +72,37 @@ it('reports a flagged window covered by a fallback-rate suppression as suppresse
   expect(report.fallbackWindows[0]!.suppression).toEqual({ index: 0, reason: 'CA failover drill', until: '2030-01-01T00:00:00.000Z' });
   expect(report.verdict.flaggedFallbackWindows).toBe(0);
 });
+
+// The lookback's sessions come with their facts only (no attempts): each counts by its last
+// connected attempt in time order (ties by line), with its logged tier before the routing list's.
+it("counts a lookback session's fallback by its last connected attempt, as the window's own sessions count", async () => {
+  const t = (clock: string) => `2020-03-31T${clock}Z`;
+  const lookback: Attempt[] = [
+    { session: 'lb-fallback', at: t('10:00:00'), dc: 'us-sjc1', outcome: 'timeout', country: 'US' },
+    { session: 'lb-fallback', at: t('10:00:06'), dc: 'ca-yyz1', country: 'US' },
+    { session: 'lb-back-to-primary', at: t('10:01:00'), dc: 'ca-yyz1', country: 'US' },
+    { session: 'lb-back-to-primary', at: t('10:01:30'), dc: 'us-sjc1', country: 'US' },
+    { session: 'lb-logged-secondary', at: t('10:02:00'), dc: 'us-sjc1', tier: 'secondary', country: 'US' },
+    { session: 'lb-tie-primary-last', at: t('10:03:00'), dc: 'ca-yyz1', country: 'US' },
+    { session: 'lb-tie-primary-last', at: t('10:03:00'), dc: 'us-sjc1', country: 'US' },
+    { session: 'lb-tie-secondary-last', at: t('10:04:00'), dc: 'us-sjc1', country: 'US' },
+    { session: 'lb-tie-secondary-last', at: t('10:04:00'), dc: 'ca-yyz1', country: 'US' },
+    { session: 'lb-unlisted', at: t('10:05:00'), dc: 'zz-lab1', country: 'US' },
+    { session: 'lb-secondary-then-timeout', at: t('10:06:00'), dc: 'ca-yyz1', country: 'US' },
+    { session: 'lb-secondary-then-timeout', at: t('10:06:30'), dc: 'us-sjc1', outcome: 'timeout', country: 'US' },
+    { session: 'lb-never', at: t('10:07:00'), dc: 'us-sjc1', outcome: 'timeout', country: 'US' },
+    // The last connected attempt logs no tier: us-sjc1 is primary on the US list.
+    { session: 'lb-logged-then-unlogged', at: t('10:08:00'), dc: 'us-sjc1', tier: 'secondary', country: 'US' },
+    { session: 'lb-logged-then-unlogged', at: t('10:08:30'), dc: 'us-sjc1', country: 'US' },
+  ];
+  const logs = [...hour('US', '2020-03-31T09:00:00Z', 20, 0), ...lookback, ...hour('US', '2020-04-01T10:00:00Z', 25, 1)];
+  // Via secondary: lb-fallback, lb-logged-secondary, lb-tie-secondary-last, lb-secondary-then-timeout.
+  const whole = await audit(logs);
+  expect(whole.fallbackWindows.map(pick).slice(0, 2)).toEqual([
+    ['US', '09:00', 20, 20, 0, 0, []],
+    ['US', '10:00', 9, 8, 4, 1, []],
+  ]);
+  const day = await audit(logs, { window: { since: '2020-04-01T00:00:00.000Z', until: '2020-04-02T00:00:00.000Z' } });
+  expect(day.fallbackWindows.map(pick)).toEqual([['US', '10:00', 25, 25, 1, 0, []]]);
+  expect(day.fallbackWindows[0]!.baselineRate).toBeCloseTo(4 / 28, 10);
+});
