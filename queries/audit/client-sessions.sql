@@ -36,5 +36,8 @@ FROM (
   FROM placed s
   LEFT JOIN policy_regions r ON r.country = s.client_country
 ) s
-LEFT JOIN audit_dc_placement pl ON pl.logged = s.last_connected_dc_id AND pl.dc_ip IS NOT DISTINCT FROM s.last_connected_dc_ip
-LEFT JOIN policy_routing t ON t.client_region = s.client_region AND t.dc_id = pl.dc_id;
+-- The few (logged pair, client region) pairs a routing list names, joined once.
+LEFT JOIN (
+  SELECT pl.logged, pl.dc_ip, r.client_region, r.tier
+  FROM audit_dc_placement pl JOIN policy_routing r ON r.dc_id = pl.dc_id
+) t ON t.logged = s.last_connected_dc_id AND t.dc_ip IS NOT DISTINCT FROM s.last_connected_dc_ip AND t.client_region = s.client_region;
